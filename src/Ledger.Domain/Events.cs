@@ -1,0 +1,61 @@
+using Ledger.Domain.Accounts;
+
+namespace Ledger.Domain;
+
+/// <summary>A decision of the ledger. Events are facts: they are never changed or removed. Each one
+/// names its postings; a refusal is an event too, with no postings.</summary>
+public abstract record LedgerEvent(Request Request, DateTimeOffset At)
+{
+    public abstract IReadOnlyList<Posting> Postings { get; }
+
+    /// <summary>The asset whose balance the caller is told about in the answer.</summary>
+    public abstract string Asset { get; }
+
+    public virtual bool IsRejection => false;
+}
+
+public sealed record Deposited(Request Request, DateTimeOffset At, string Asset, long Amount) : LedgerEvent(Request, At)
+{
+    public override string Asset { get; } = Asset;
+
+    public override IReadOnlyList<Posting> Postings =>
+    [
+        Posting.System(Book.ExternalDeposits, Asset, -Amount),
+        Posting.User(Request.UserId, Book.Available, Asset, Amount),
+    ];
+}
+
+public sealed record DepositRejected(Request Request, DateTimeOffset At, string Asset, long Amount, string Code)
+    : LedgerEvent(Request, At)
+{
+    public override string Asset { get; } = Asset;
+    public override IReadOnlyList<Posting> Postings => [];
+    public override bool IsRejection => true;
+}
+
+public sealed record Withdrawn(Request Request, DateTimeOffset At, string Asset, long Amount) : LedgerEvent(Request, At)
+{
+    public override string Asset { get; } = Asset;
+
+    public override IReadOnlyList<Posting> Postings =>
+    [
+        Posting.User(Request.UserId, Book.Available, Asset, -Amount),
+        Posting.System(Book.ExternalWithdrawals, Asset, Amount),
+    ];
+}
+
+public sealed record WithdrawalRejected(Request Request, DateTimeOffset At, string Asset, long Amount, string Code)
+    : LedgerEvent(Request, At)
+{
+    public override string Asset { get; } = Asset;
+    public override IReadOnlyList<Posting> Postings => [];
+    public override bool IsRejection => true;
+}
+
+/// <summary>The codes a refusal carries; they are part of the public contract.</summary>
+public static class RejectionCode
+{
+    public const string InsufficientFunds = "insufficient_funds";
+    public const string InvalidAmount = "invalid_amount";
+    public const string BalanceLimitExceeded = "balance_limit_exceeded";
+}

@@ -1,0 +1,22 @@
+using System.Text;
+using Confluent.Kafka;
+
+namespace Ledger.Kafka.Contracts;
+
+/// <summary>Kafka header names the ledger writes on its records (docs/events.md).</summary>
+public static class LedgerHeaders
+{
+    public const string EventType = "ledger-event-type";
+    public const string SchemaVersion = "ledger-schema-version";
+    public const string CorrelationId = "ledger-correlation-id";
+    public const string IdempotencyKey = "ledger-idempotency-key";
+
+    public static Headers With(this Headers headers, string name, string value)
+    {
+        headers.Add(name, Encoding.UTF8.GetBytes(value));
+        return headers;
+    }
+
+    public static string? Find(this Headers? headers, string name) =>
+        headers is not null && headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+}
