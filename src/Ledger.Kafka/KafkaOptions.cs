@@ -23,10 +23,13 @@ public sealed class KafkaOptions
     /// <summary>The writer's answers to commands that decided nothing new (a repeated idempotency key).</summary>
     public string RepliesTopic { get; set; } = "ledger.replies";
 
+    /// <summary>Commands that cannot be decoded, with the reason in a header; they never block a partition.</summary>
+    public string DeadLetterTopic { get; set; } = "ledger.dead-letter";
+
     public string WriterGroup { get; set; } = "ledger-writer";
     public string ProjectorGroup { get; set; } = "ledger-projector";
 
-    public IEnumerable<string> Topics => [CommandsTopic, EventsTopic, RepliesTopic];
+    public IEnumerable<string> Topics => [CommandsTopic, EventsTopic, RepliesTopic, DeadLetterTopic];
 
     public IReadOnlyList<string> Errors()
     {
@@ -37,7 +40,7 @@ public sealed class KafkaOptions
             errors.Add($"Kafka:Partitions must be between 1 and {PartitionsMax}");
         foreach (var topic in Topics.Where(string.IsNullOrWhiteSpace))
             errors.Add("Kafka topic names must not be empty");
-        if (Topics.Distinct().Count() != 3) errors.Add("Kafka topic names must differ");
+        if (Topics.Distinct().Count() != Topics.Count()) errors.Add("Kafka topic names must differ");
         return errors;
     }
 

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Ledger.Kafka;
+using Ledger.Kafka.Contracts;
+
+namespace Ledger.Api.Commands;
+
+/// <summary>The outcome a caller waits for: the event decided for its command, or, for a repeated
+/// idempotency key, the first event decided under that key (Replayed).</summary>
+public sealed record CommandOutcome(EventMessage Decision, bool Replayed);
+
+/// <summary>
+/// Tells HTTP callers what the writers decided. It reads every partition of ledger.events and
+/// ledger.replies (committed transactions only) from where they stood when this process started,
+/// and completes the waiter registered for each command id. Writers may run in other processes:
+/// the log is the only channel between them and the edge.
+/// </summary>
+public sealed class CommandOutcomes(KafkaOptions kafka, BootstrapServers bootstrap, EventCodec events, ReplyCodec replies,
+    ILogger<CommandOutcomes> log) : BackgroundService
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<CommandOutcome>> _waiting = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsListening => _listening.Task.IsCompleted;
+
+    /// <summary>Registers interest in a command's outcome. Call before producing the command.</summary>
+    public Task<CommandOutcome> Expect(Guid commandId) =>
+        _waiting.GetOrAdd(commandId, _ => new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Forget(Guid commandId) => _waiting.TryRemove(commandId, out _);
+
+    public Task WaitUntilListening(CancellationToken cancellation) => _listening.Task.WaitAsync(cancellation);
+
+    protected override Task ExecuteAsync(CancellationToken stopping) =>
+        Task.Factory.StartNew(() => Listen(stopping), stopping, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Listen(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                ListenOnce(stopping);
+            }
+            catch (Exception error) when (!stopping.IsCancellationRequested)
+            {
+                log.LogError(error, "Outcome listener failed; starting again from the end of the topics");
+                stopping.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    private void ListenOnce(CancellationToken stopping)
+    {
+        var config = KafkaClients.Consumer(bootstrap.Value, $"ledger-api-outcomes-{Guid.NewGuid():N}");
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        // Start exactly at today's end of each partition, so nothing decided after this point is missed.
+        var start = new List<TopicPartitionOffset>();
+        foreach (var topic in new[] { kafka.EventsTopic, kafka.RepliesTopic })
+        {
+            for (var partition = 0; partition < kafka.Partitions; partition++)
+            {
+                var topicPartition = new TopicPartition(topic, partition);
+                start.Add(new TopicPartitionOffset(topicPartition, consumer.QueryWatermarkOffsets(topicPartition, TimeSpan.FromSeconds(10)).High));
+            }
+        }
+        consumer.Assign(start);
+        _listening.TrySetResult();
+        log.LogInformation("Listening for command outcomes on {Partitions} partitions", start.Count);
+
+        while (!stopping.IsCancellationRequested)
+        {
+            var record = consumer.Consume(PollTimeout);
+            if (record?.Message?.Value is null) continue;
+            try
+            {
+                Complete(record);
+            }
+            catch (MalformedMessage error)
+            {
+                log.LogError(error, "Undecodable record at {Topic}/{Partition}/{Offset}", record.Topic, record.Partition.Value, record.Offset.Value);
+            }
+        }
+    }
+
+    private void Complete(ConsumeResult<string, byte[]> record)
+    {
+        if (record.Topic == kafka.EventsTopic)
+        {
+            // Cheap check first: most events were decided for commands another instance is waiting on.
+            if (_waiting.IsEmpty) return;
+            var message = events.Decode(record.Message.Value);
+            if (_waiting.TryRemove(message.Event.Request.CommandId, out var waiter))
+                waiter.TrySetResult(new CommandOutcome(message, Replayed: false));
+            return;
+        }
+        var reply = replies.Decode(record.Message.Value);
+        if (_waiting.TryRemove(reply.CommandId, out var repeat))
+            repeat.TrySetResult(new CommandOutcome(reply.FirstOutcome, Replayed: true));
+    }
+}
+
+/// <summary>The Kafka bootstrap servers this process resolved at start-up.</summary>
+public sealed record BootstrapServers(string Value);

@@ -1,0 +1,54 @@
+using Confluent.Kafka;
+using Ledger.Domain;
+using Ledger.Kafka;
+using Ledger.Kafka.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace Ledger.Api.Commands;
+
+/// <summary>
+/// Puts a validated command on ledger.commands, on its user's partition, and waits (up to the
+/// decision deadline) for the writer's decision. Produced with an idempotent producer: a retry
+/// inside the client never duplicates a record, and a repeat by the caller is caught by its key.
+/// </summary>
+public sealed class CommandSubmission(
+    KafkaOptions kafka,
+    IProducer<string, byte[]> producer,
+    CommandOutcomes outcomes,
+    CommandCodec codec,
+    CommandAnswers answers,
+    IOptions<CommandOptions> options,
+    ILogger<CommandSubmission> log)
+{
+    public async Task<IResult> Submit(Command command, HttpContext http, CancellationToken cancellation)
+    {
+        var request = command.Request;
+        var decided = outcomes.Expect(request.CommandId);
+        try
+        {
+            var partition = UserPartitioner.PartitionOf(request.UserId, kafka.Partitions);
+            await producer.ProduceAsync(new TopicPartition(kafka.CommandsTopic, partition), new Message<string, byte[]>
+            {
+                Key = request.UserId,
+                Value = codec.Encode(command),
+                Headers = new Headers().With(LedgerHeaders.CorrelationId, http.TraceIdentifier),
+            }, cancellation);
+            var outcome = await decided.WaitAsync(options.Value.DecisionDeadline, cancellation);
+            return answers.Decided(request, outcome, http);
+        }
+        catch (TimeoutException)
+        {
+            return CommandAnswers.Pending(request.CommandId);
+        }
+        catch (ProduceException<string, byte[]> error)
+        {
+            log.LogWarning("Command {CommandId} not taken: Kafka said {Reason}", request.CommandId, error.Error.Reason);
+            http.Response.Headers.RetryAfter = "1";
+            return CommandAnswers.Problem(503, "ledger_unavailable", "The command log cannot take commands right now; nothing was applied. Retry with the same Idempotency-Key.");
+        }
+        finally
+        {
+            outcomes.Forget(request.CommandId);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Confluent.Kafka;
+using Ledger.Api.Commands;
+using Ledger.Api.ReadModel;
+using Ledger.Api.Writer;
+using Ledger.Domain.Assets;
+using Ledger.Kafka;
+using Ledger.Kafka.Contracts;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Ledger.Api.Hosting;
+
+/// <summary>Everything Ledger.Api registers, with its options validated before anything starts.</summary>
+public static class ApiServices
+{
+    public static WebApplicationBuilder AddLedgerApi(this WebApplicationBuilder builder)
+    {
+        KafkaNativeLibrary.Use();
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+
+        var kafka = StartupOptions.Bind<KafkaOptions>(configuration, KafkaOptions.Section, o => o.Errors());
+        var writer = StartupOptions.Bind<WriterOptions>(configuration, WriterOptions.Section, o => o.Errors());
+        var readModel = StartupOptions.Bind<ReadModelOptions>(configuration, ReadModelOptions.Section, o => o.Errors());
+        var commands = StartupOptions.Bind<CommandOptions>(configuration, CommandOptions.Section, o => o.Errors());
+        var assets = new AssetCatalog(configuration.GetSection("Assets").Get<List<Asset>>() ?? [.. AssetCatalog.Defaults]);
+        var bootstrap = new BootstrapServers(kafka.ResolveBootstrapServers());
+
+        services.AddSingleton(kafka).AddSingleton(writer).AddSingleton(readModel).AddSingleton(Options.Create(commands));
+        services.AddSingleton(assets).AddSingleton(bootstrap).AddSingleton(TimeProvider.System);
+        services.AddSingleton(new CommandCodec(assets)).AddSingleton(new EventCodec(assets));
+        services.AddSingleton(provider => new ReplyCodec(provider.GetRequiredService<EventCodec>()));
+        services.AddSingleton(_ => new ProducerBuilder<string, byte[]>(KafkaClients.CommandProducer(bootstrap.Value)).Build());
+        services.AddSingleton<CommandOutcomes>().AddHostedService(provider => provider.GetRequiredService<CommandOutcomes>());
+        services.AddSingleton<CommandSubmission>().AddSingleton<CommandAnswers>();
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(readModel.ConnectionString)
+        {
+            ConnectionStringBuilder = { CommandTimeout = (int)readModel.QueryTimeout.TotalSeconds },
+        }.Build());
+
+        services.AddSingleton<WriterReadiness>();
+        if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = commands.RequestBodyBytesMax;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        services.AddProblemDetails();
+        return builder;
+    }
+
+    private static void AddWriters(IServiceCollection services, WriterOptions writer, KafkaOptions kafka, BootstrapServers bootstrap)
+    {
+        services.AddSingleton<WriterMetrics>();
+        services.AddSingleton(provider => new WriterContext(writer, kafka, bootstrap.Value,
+            provider.GetRequiredService<CommandCodec>(), provider.GetRequiredService<EventCodec>(),
+            provider.GetRequiredService<ReplyCodec>(), provider.GetRequiredService<WriterMetrics>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Writer")));
+        services.AddHostedService<WriterGroupMember>();
+    }
+}

@@ -1,0 +1,15 @@
+namespace Ledger.Api.Hosting;
+
+/// <summary>Binds an options section and refuses to start when it is not valid, naming every problem.</summary>
+public static class StartupOptions
+{
+    public static T Bind<T>(IConfiguration configuration, string section, Func<T, IReadOnlyList<string>> errors)
+        where T : class, new()
+    {
+        var options = configuration.GetSection(section).Get<T>() ?? new T();
+        var problems = errors(options);
+        if (problems.Count > 0)
+            throw new InvalidOperationException($"Configuration is not valid: {string.Join("; ", problems)}");
+        return options;
+    }
+}

@@ -1,0 +1,16 @@
+using Ledger.Kafka;
+using Ledger.Kafka.Contracts;
+
+namespace Ledger.Api.Writer;
+
+/// <summary>What every partition writer of this process shares; all of it is immutable or thread-safe.</summary>
+internal sealed record WriterContext(
+    WriterOptions Options,
+    KafkaOptions Kafka,
+    string BootstrapServers,
+    CommandCodec Commands,
+    EventCodec Events,
+    ReplyCodec Replies,
+    WriterMetrics Metrics,
+    TimeProvider Clock,
+    ILogger Log);

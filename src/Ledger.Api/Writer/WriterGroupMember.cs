@@ -1,0 +1,133 @@
+using Confluent.Kafka;
+using Ledger.Domain;
+using Ledger.Kafka;
+
+namespace Ledger.Api.Writer;
+
+/// <summary>
+/// This process's member of the consumer group "ledger-writer" on ledger.commands. Kafka gives each
+/// partition to exactly one member; for each partition it owns, this member runs one
+/// <see cref="PartitionWriter"/> and hands it that partition's commands. When a writer fails, the
+/// member leaves the group, drops all its state, and joins again: state is always rebuilt from the
+/// log, never patched. A broken ledger invariant stops the process instead.
+/// </summary>
+internal sealed class WriterGroupMember(WriterContext context, WriterReadiness readiness) : BackgroundService
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private readonly Dictionary<int, PartitionWriter> _writers = new();
+    private readonly HashSet<int> _paused = new();
+
+    protected override Task ExecuteAsync(CancellationToken stopping) =>
+        Task.Factory.StartNew(() => RunUntilStopped(stopping), stopping, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void RunUntilStopped(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                RunMember(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error) when (error is not LedgerInvariantViolation && error.InnerException is not LedgerInvariantViolation)
+            {
+                readiness.Set(false);
+                context.Log.LogError(error, "Writer group member failed; rejoining with state rebuilt from the log");
+                stopping.WaitHandle.WaitOne(context.Options.RestartBackoff);
+            }
+        }
+    }
+
+    private void RunMember(CancellationToken stopping)
+    {
+        IConsumer<string, byte[]>? consumer = null;
+        consumer = new ConsumerBuilder<string, byte[]>(
+                KafkaClients.Consumer(context.BootstrapServers, context.Kafka.WriterGroup))
+            .SetPartitionsAssignedHandler((_, partitions) => StartWriters(partitions, () => consumer!.ConsumerGroupMetadata, stopping))
+            .SetPartitionsRevokedHandler((_, partitions) => StopWriters(partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsLostHandler((_, partitions) => StopWriters(partitions.Select(p => p.Partition.Value)))
+            .Build();
+        try
+        {
+            consumer.Subscribe(context.Kafka.CommandsTopic);
+            while (!stopping.IsCancellationRequested)
+            {
+                var record = consumer.Consume(PollTimeout);
+                ThrowIfAWriterFailed();
+                if (record is not null) Dispatch(consumer, record);
+                ResumeDrainedPartitions(consumer);
+            }
+        }
+        finally
+        {
+            StopWriters(_writers.Keys.ToArray());
+            _paused.Clear();
+            try { consumer.Close(); } catch (KafkaException error) { context.Log.LogWarning(error, "Closing the writer consumer failed"); }
+            consumer.Dispose();
+        }
+    }
+
+    private void StartWriters(List<TopicPartition> partitions, Func<IConsumerGroupMetadata> groupMetadata, CancellationToken stopping)
+    {
+        readiness.Set(false);
+        // Recover the partitions side by side: each reads its own slice of ledger.events.
+        var started = partitions.AsParallel().WithDegreeOfParallelism(Math.Max(1, Math.Min(partitions.Count, 4)))
+            .Select(p => PartitionWriter.Start(p.Partition.Value, context, groupMetadata, stopping)).ToList();
+        foreach (var writer in started) _writers[writer.Partition] = writer;
+        context.Log.LogInformation("Writing partitions {Partitions}", string.Join(",", _writers.Keys.Order()));
+        readiness.Set(true);
+    }
+
+    private void StopWriters(IEnumerable<int> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (!_writers.Remove(partition, out var writer)) continue;
+            writer.Stop();
+            writer.Dispose();
+            _paused.Remove(partition);
+        }
+    }
+
+    private void Dispatch(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> record)
+    {
+        var partition = record.Partition.Value;
+        if (!_writers.TryGetValue(partition, out var writer))
+            throw new InvalidOperationException($"received a command of partition {partition}, which this member does not own");
+        if (writer.TryEnqueue(record)) return;
+
+        // The writer is behind: stop fetching this partition and read this record again later.
+        consumer.Pause([record.TopicPartition]);
+        consumer.Seek(record.TopicPartitionOffset);
+        _paused.Add(partition);
+    }
+
+    private void ResumeDrainedPartitions(IConsumer<string, byte[]> consumer)
+    {
+        foreach (var partition in _paused.ToArray())
+        {
+            if (_writers[partition].Backlog > context.Options.InboxCapacity / 2) continue;
+            consumer.Resume([new TopicPartition(context.Kafka.CommandsTopic, partition)]);
+            _paused.Remove(partition);
+        }
+    }
+
+    private void ThrowIfAWriterFailed()
+    {
+        var failed = _writers.Values.FirstOrDefault(w => w.Failure is not null);
+        if (failed?.Failure is LedgerInvariantViolation violation) throw violation;
+        if (failed is not null)
+            throw new InvalidOperationException($"the writer of partition {failed.Partition} failed", failed.Failure);
+    }
+}
+
+/// <summary>Whether this process's writers own their partitions and have recovered them.</summary>
+internal sealed class WriterReadiness
+{
+    private volatile bool _ready;
+    public bool IsReady => _ready;
+    public void Set(bool ready) => _ready = ready;
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+
+namespace Ledger.Api.Writer;
+
+/// <summary>What the writers measure: time inside the writer per batch, Kafka transaction time,
+/// commands decided, recovery time.</summary>
+public sealed class WriterMetrics
+{
+    public const string MeterName = "Ledger.Writer";
+
+    private readonly Histogram<double> _decideMs;
+    private readonly Histogram<double> _transactionMs;
+    private readonly Histogram<int> _batchSize;
+    private readonly Counter<long> _commands;
+    private readonly Counter<long> _deadLetters;
+    private readonly Histogram<double> _recoveryMs;
+
+    public WriterMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _decideMs = meter.CreateHistogram<double>("ledger.writer.decide.duration", "ms", "Time inside the writer deciding one batch");
+        _transactionMs = meter.CreateHistogram<double>("ledger.writer.transaction.duration", "ms", "Kafka transaction time per batch (offsets and commit)");
+        _batchSize = meter.CreateHistogram<int>("ledger.writer.batch.size", "{command}", "Commands per batch");
+        _commands = meter.CreateCounter<long>("ledger.writer.commands", "{command}", "Commands decided");
+        _deadLetters = meter.CreateCounter<long>("ledger.writer.dead_letters", "{command}", "Undecodable commands sent to the dead-letter topic");
+        _recoveryMs = meter.CreateHistogram<double>("ledger.writer.recovery.duration", "ms", "Time to rebuild one partition's state");
+    }
+
+    public void BatchDecided(int partition, int size, double decideMs, double transactionMs)
+    {
+        var tag = new KeyValuePair<string, object?>("partition", partition);
+        _decideMs.Record(decideMs, tag);
+        _transactionMs.Record(transactionMs, tag);
+        _batchSize.Record(size, tag);
+        _commands.Add(size, tag);
+    }
+
+    public void DeadLettered(int partition) => _deadLetters.Add(1, new KeyValuePair<string, object?>("partition", partition));
+
+    public void Recovered(int partition, double ms) => _recoveryMs.Record(ms, new KeyValuePair<string, object?>("partition", partition));
+}
