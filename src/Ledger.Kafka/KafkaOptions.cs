@@ -55,3 +55,6 @@ public sealed class KafkaOptions
         return servers;
     }
 }
+
+/// <summary>The Kafka bootstrap servers this process resolved at start-up.</summary>
+public sealed record BootstrapServers(string Value);

@@ -100,6 +100,3 @@ public sealed class CommandOutcomes(KafkaOptions kafka, BootstrapServers bootstr
             repeat.TrySetResult(new CommandOutcome(reply.FirstOutcome, Replayed: true));
     }
 }
-
-/// <summary>The Kafka bootstrap servers this process resolved at start-up.</summary>
-public sealed record BootstrapServers(string Value);

@@ -1,0 +1,32 @@
+# ./ledger test: the whole suite, as CI runs it.
+# shellcheck shell=bash
+
+ledger_test() {
+  trap 'ledger_pg_stop' EXIT
+  ledger_ensure_packages docker-compose
+  ledger_pg_start
+
+  say "validating docker-compose.yml"
+  POSTGRES_PASSWORD=validation-only docker-compose -f "$LEDGER_ROOT/docker-compose.yml" config -q \
+    || die "docker-compose.yml is not valid"
+
+  ledger_build
+  local results="$LEDGER_DATA/test-results" status=0
+  rm -rf "$results"
+  LEDGER_TEST_POSTGRES="$(ledger_pg_connection postgres)" \
+  LEDGER_BUILD_CONFIGURATION="$LEDGER_BUILD_CONFIGURATION" \
+    dotnet test "$LEDGER_ROOT/Ledger.sln" -c "$LEDGER_BUILD_CONFIGURATION" --no-build -nologo \
+      --logger "console;verbosity=normal" --logger "trx;LogFileName=ledger.trx" --results-directory "$results" "$@" \
+      </dev/null || status=$?
+
+  # One plain closing line: "tests: N passed, N failed".
+  local passed=0 failed=0 trx
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    passed=$((passed + $(grep -o 'passed="[0-9]*"' "$trx" | head -1 | tr -dc 0-9)))
+    failed=$((failed + $(grep -o 'failed="[0-9]*"' "$trx" | head -1 | tr -dc 0-9)))
+  done
+  echo "tests: $passed passed, $failed failed"
+  [ "$passed" -gt 0 ] || { say "no test ran"; status=1; }
+  return "$status"
+}

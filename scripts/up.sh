@@ -1,0 +1,62 @@
+# ./ledger up: the whole Ledger on this machine, in the foreground.
+# shellcheck shell=bash
+
+LEDGER_CHILDREN=()
+
+ledger_start_child() { # name, then the command; output goes to .data/logs/NAME.log
+  local name="$1"; shift
+  mkdir -p "$LEDGER_DATA/logs"
+  "$@" >"$LEDGER_DATA/logs/$name.log" 2>&1 </dev/null &
+  LEDGER_CHILDREN+=("$!")
+  LEDGER_LAST_PID=$!
+}
+
+ledger_stop_children() {
+  local pid deadline
+  for pid in "${LEDGER_CHILDREN[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  deadline=$((SECONDS + 15))
+  for pid in "${LEDGER_CHILDREN[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  LEDGER_CHILDREN=()
+}
+
+ledger_up() {
+  local http_port="${LEDGER_HTTP_PORT:-8080}" projector_port="${LEDGER_PROJECTOR_PORT:-8081}"
+  local partitions="${LEDGER_PARTITIONS:-12}" brokers="${LEDGER_BROKERS:-3}"
+  local bootstrap_file="$LEDGER_DATA/kafka.bootstrap"
+
+  trap 'say "stopping"; ledger_stop_children; ledger_pg_stop; exit 0' INT TERM
+  trap 'ledger_stop_children; ledger_pg_stop' EXIT
+
+  ledger_ensure_packages
+  ledger_build
+  ledger_pg_start
+  local connection; connection="$(ledger_pg_connection ledger)"
+
+  rm -f "$bootstrap_file"
+  ledger_start_child local-kafka dotnet "$(ledger_dll Ledger.LocalKafka)" \
+    --brokers "$brokers" --partitions "$partitions" --bootstrap-file "$bootstrap_file"
+  local deadline=$((SECONDS + 30))
+  until [ -s "$bootstrap_file" ]; do
+    kill -0 "$LEDGER_LAST_PID" 2>/dev/null || die "local Kafka ended: see $LEDGER_DATA/logs/local-kafka.log"
+    [ $SECONDS -lt $deadline ] || die "local Kafka was not ready within 30 s"
+    sleep 0.1
+  done
+  say "local Kafka (in memory: nothing survives it) at $(cat "$bootstrap_file")"
+
+  export Kafka__BootstrapServersFile="$bootstrap_file" Kafka__Partitions="$partitions" Postgres__ConnectionString="$connection"
+  ledger_start_child projector env ASPNETCORE_URLS="http://127.0.0.1:$projector_port" dotnet "$(ledger_dll Ledger.Projector)"
+  ledger_wait_http "http://127.0.0.1:$projector_port/health/ready" 120 "$LEDGER_LAST_PID"
+  ledger_start_child api env ASPNETCORE_URLS="http://127.0.0.1:$http_port" dotnet "$(ledger_dll Ledger.Api)"
+  ledger_wait_http "http://127.0.0.1:$http_port/health/ready" 120 "$LEDGER_LAST_PID"
+
+  echo "Ledger is ready at http://127.0.0.1:$http_port"
+  say "logs in $LEDGER_DATA/logs; Ctrl-C to stop"
+  # Stay up while every process lives; if one ends, stop the rest.
+  wait -n "${LEDGER_CHILDREN[@]}" || true
+  say "a Ledger process ended; see $LEDGER_DATA/logs"
+  exit 1
+}

@@ -1,0 +1,16 @@
+using Ledger.Projector.Hosting;
+using Ledger.Projector.Projection;
+using Ledger.Projector.Schema;
+using Npgsql;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddLedgerProjector();
+
+var app = builder.Build();
+await SchemaMigrator.ApplyWhenReachable(app.Services.GetRequiredService<NpgsqlDataSource>(), app.Logger, app.Lifetime.ApplicationStopping);
+
+app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+app.MapGet("/health/ready", (ProjectorReadiness readiness) => readiness.IsReady
+    ? Results.Ok(new { status = "ready" })
+    : Results.Json(new { status = "not_ready" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+app.Run();

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Ledger.Kafka;
+using Ledger.Kafka.Contracts;
+using Npgsql;
+
+namespace Ledger.Projector.Projection;
+
+/// <summary>
+/// This process's member of the consumer group "ledger-projector" on ledger.events. It reads
+/// batches and writes each batch in ONE PostgreSQL transaction: event store, balance cache, and the
+/// offsets it consumed. The offsets in PostgreSQL are the truth: on assignment it starts from them,
+/// so a crash between the PostgreSQL commit and the Kafka commit repeats nothing.
+/// </summary>
+public sealed class ProjectorGroupMember(
+    ProjectorOptions options,
+    KafkaOptions kafka,
+    BootstrapServers bootstrap,
+    EventCodec codec,
+    NpgsqlDataSource database,
+    ProjectorMetrics metrics,
+    ProjectorReadiness readiness,
+    ILogger<ProjectorGroupMember> log) : BackgroundService
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
+
+    // Positions as this member last read or wrote them; only touched on the consuming thread.
+    private readonly Dictionary<int, long?> _stored = new();
+    private readonly List<ProjectedEvent> _batch = new();
+
+    protected override Task ExecuteAsync(CancellationToken stopping) => Task.Run(() => RunUntilStopped(stopping), stopping);
+
+    private async Task RunUntilStopped(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await RunMember(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error) when (error is not BalanceCacheDrift)
+            {
+                readiness.Set(false);
+                log.LogError(error, "Projector failed; rejoining from the offsets stored in PostgreSQL");
+                await Task.Delay(options.RestartBackoff, stopping);
+            }
+        }
+    }
+
+    private async Task RunMember(CancellationToken stopping)
+    {
+        var config = KafkaClients.Consumer(bootstrap.Value, kafka.ProjectorGroup);
+        // Eager rebalancing: every revoke takes all partitions, so dropping the unwritten batch loses nothing.
+        config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range;
+        using var consumer = new ConsumerBuilder<string, byte[]>(config)
+            .SetPartitionsAssignedHandler((_, partitions) => StartFromStoredOffsets(partitions, stopping))
+            .SetPartitionsRevokedHandler((_, _) => ForgetUnwritten())
+            .SetPartitionsLostHandler((_, _) => ForgetUnwritten())
+            .Build();
+        consumer.Subscribe(kafka.EventsTopic);
+        try
+        {
+            var batchStarted = Stopwatch.StartNew();
+            while (!stopping.IsCancellationRequested)
+            {
+                var record = consumer.Consume(PollTimeout);
+                if (record?.Message is not null)
+                {
+                    if (_batch.Count == 0) batchStarted.Restart();
+                    _batch.Add(Decode(record));
+                }
+                var full = _batch.Count >= options.BatchSizeMax;
+                if (_batch.Count > 0 && (full || batchStarted.Elapsed >= options.BatchWait))
+                    await WriteBatch(consumer, stopping);
+            }
+        }
+        finally
+        {
+            ForgetUnwritten();
+            try { consumer.Close(); } catch (KafkaException error) { log.LogWarning(error, "Closing the projector consumer failed"); }
+        }
+    }
+
+    private IEnumerable<TopicPartitionOffset> StartFromStoredOffsets(List<TopicPartition> partitions, CancellationToken stopping)
+    {
+        var stored = ProjectorOffsets.Read(database, kafka.EventsTopic, stopping).GetAwaiter().GetResult();
+        _stored.Clear();
+        foreach (var partition in partitions)
+            _stored[partition.Partition.Value] = stored.TryGetValue(partition.Partition.Value, out var next) ? next : null;
+        log.LogInformation("Projecting partitions {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
+        readiness.Set(true);
+        return partitions.Select(p => new TopicPartitionOffset(p,
+            _stored[p.Partition.Value] is { } next ? new Offset(next) : Offset.Beginning));
+    }
+
+    private void ForgetUnwritten()
+    {
+        _batch.Clear();
+        _stored.Clear();
+    }
+
+    private ProjectedEvent Decode(ConsumeResult<string, byte[]> record)
+    {
+        // An undecodable event on the source-of-truth topic is a bug upstream: stop rather than skip money.
+        var message = codec.Decode(record.Message.Value);
+        return new ProjectedEvent(record.Partition.Value, record.Offset.Value, message, record.Message.Value);
+    }
+
+    private async Task WriteBatch(IConsumer<string, byte[]> consumer, CancellationToken stopping)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var next = _batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
+
+        await using (var connection = await database.OpenConnectionAsync(stopping))
+        await using (var transaction = await connection.BeginTransactionAsync(stopping))
+        {
+            await EventStore.Append(connection, _batch, stopping);
+            await BalanceCache.Apply(connection, _batch, stopping);
+            foreach (var (partition, offset) in next)
+                await ProjectorOffsets.Advance(connection, kafka.EventsTopic, partition, _stored[partition], offset, stopping);
+            await transaction.CommitAsync(stopping);
+        }
+        foreach (var (partition, offset) in next) _stored[partition] = offset;
+        metrics.BatchWritten(_batch, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _batch.Clear();
+
+        // Kafka's copy of the offsets is only for lag tools; PostgreSQL's copy is the one that counts.
+        try { consumer.Commit(next.Select(n => new TopicPartitionOffset(kafka.EventsTopic, n.Key, n.Value))); }
+        catch (KafkaException error) { log.LogDebug(error, "Committing offsets to Kafka failed (harmless)"); }
+    }
+}
+
+/// <summary>Whether this projector has joined its group and knows where to start.</summary>
+public sealed class ProjectorReadiness
+{
+    private volatile bool _ready;
+    public bool IsReady => _ready;
+    public void Set(bool ready) => _ready = ready;
+}

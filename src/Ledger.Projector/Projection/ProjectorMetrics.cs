@@ -1,0 +1,29 @@
+using System.Diagnostics.Metrics;
+
+namespace Ledger.Projector.Projection;
+
+/// <summary>What the projector measures: batch write time, events projected, projection lag.</summary>
+public sealed class ProjectorMetrics
+{
+    public const string MeterName = "Ledger.Projector";
+
+    private readonly Histogram<double> _batchMs;
+    private readonly Counter<long> _events;
+    private readonly Histogram<double> _lagSeconds;
+
+    public ProjectorMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _batchMs = meter.CreateHistogram<double>("ledger.projector.batch.duration", "ms", "Time to write one batch to PostgreSQL");
+        _events = meter.CreateCounter<long>("ledger.projector.events", "{event}", "Events projected");
+        _lagSeconds = meter.CreateHistogram<double>("ledger.projector.lag", "s", "Time from an event's decision to its projection");
+    }
+
+    public void BatchWritten(IReadOnlyList<ProjectedEvent> batch, double ms)
+    {
+        _batchMs.Record(ms);
+        _events.Add(batch.Count);
+        var newest = batch.Max(e => e.Message.Event.At);
+        _lagSeconds.Record(Math.Max(0, (DateTimeOffset.UtcNow - newest).TotalSeconds));
+    }
+}
