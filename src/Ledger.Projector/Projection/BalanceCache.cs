@@ -32,35 +32,52 @@ public static class BalanceCache
         }
         if (changes.Count == 0) return;
 
-        await using var command = new NpgsqlCommand("""
+        var rows = changes.ToArray();
+        string[] users = [.. rows.Select(r => r.Key.UserId)], assets = [.. rows.Select(r => r.Key.Asset)];
+
+        // Accounts seen for the first time start at zero. (Adding the changes in the INSERT itself
+        // would not do: PostgreSQL checks "available >= 0" on the proposed row, before ON CONFLICT.)
+        await using (var open = new NpgsqlCommand("""
             insert into balances (user_id, asset, available, held, last_event_partition, last_event_offset, updated_at)
-            select user_id, asset, available, held, kafka_partition, kafka_offset, now()
+            select user_id, asset, 0, 0, -1, -1, now() from unnest($1::text[], $2::text[]) as account(user_id, asset)
+            on conflict (user_id, asset) do nothing
+            """, connection))
+        {
+            open.Parameters.AddWithValue(users);
+            open.Parameters.AddWithValue(assets);
+            await open.ExecuteNonQueryAsync(cancellation);
+        }
+
+        await using var command = new NpgsqlCommand("""
+            update balances set
+                available = balances.available + change.available,
+                held = balances.held + change.held,
+                last_event_partition = change.kafka_partition,
+                last_event_offset = change.kafka_offset,
+                updated_at = now()
             from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::integer[], $6::bigint[])
                 as change(user_id, asset, available, held, kafka_partition, kafka_offset)
-            on conflict (user_id, asset) do update set
-                available = balances.available + excluded.available,
-                held = balances.held + excluded.held,
-                last_event_partition = excluded.last_event_partition,
-                last_event_offset = excluded.last_event_offset,
-                updated_at = excluded.updated_at
-            returning user_id, asset, available, held
+            where balances.user_id = change.user_id and balances.asset = change.asset
+            returning balances.user_id, balances.asset, balances.available, balances.held
             """, connection);
-        var rows = changes.ToArray();
-        command.Parameters.AddWithValue(rows.Select(r => r.Key.UserId).ToArray());
-        command.Parameters.AddWithValue(rows.Select(r => r.Key.Asset).ToArray());
+        command.Parameters.AddWithValue(users);
+        command.Parameters.AddWithValue(assets);
         command.Parameters.AddWithValue(rows.Select(r => r.Value.Available).ToArray());
         command.Parameters.AddWithValue(rows.Select(r => r.Value.Held).ToArray());
         command.Parameters.AddWithValue(rows.Select(r => r.Value.Partition).ToArray());
         command.Parameters.AddWithValue(rows.Select(r => r.Value.Offset).ToArray());
 
         await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var updated = 0;
         while (await reader.ReadAsync(cancellation))
         {
+            updated++;
             var account = new AccountKey(reader.GetString(0), reader.GetString(1));
             var cached = new Balance(reader.GetInt64(2), reader.GetInt64(3));
             if (expected.TryGetValue(account, out var published) && published != cached)
                 throw new BalanceCacheDrift($"balance cache of {account} is {cached} but the writer published {published}");
         }
+        if (updated != rows.Length) throw new BalanceCacheDrift($"updated {updated} balances of the {rows.Length} the batch touched");
     }
 
     private readonly record struct Change(long Available, long Held, int Partition, long Offset);

@@ -42,7 +42,7 @@ public sealed class ProjectorGroupMember(
             {
                 return;
             }
-            catch (Exception error) when (error is not BalanceCacheDrift)
+            catch (Exception error) when (!IsBug(error))
             {
                 readiness.Set(false);
                 log.LogError(error, "Projector failed; rejoining from the offsets stored in PostgreSQL");
@@ -50,6 +50,10 @@ public sealed class ProjectorGroupMember(
             }
         }
     }
+
+    /// <summary>A drifted cache or a broken constraint would come back on every retry: stop the process.</summary>
+    private static bool IsBug(Exception error) =>
+        error is BalanceCacheDrift || error is PostgresException { SqlState: var state } && state.StartsWith("23", StringComparison.Ordinal);
 
     private async Task RunMember(CancellationToken stopping)
     {
