@@ -64,6 +64,14 @@ SQL
   export LEDGER_PG_PASSWORD
 }
 
+# Local mode's Kafka starts empty every time, so its read models must too: a database that
+# remembered another log's events and offsets would disagree with the new log.
+ledger_pg_reset_database() {
+  say "resetting database $1 (local Kafka starts empty, so the read models do too)"
+  runuser -u postgres -- psql -q -p "$LEDGER_PG_PORT" -v ON_ERROR_STOP=1 >/dev/null \
+    -c "drop database if exists \"$1\" with (force)" -c "create database \"$1\" owner ledger"
+}
+
 ledger_pg_connection() { # database name -> Npgsql connection string
   echo "Host=127.0.0.1;Port=$LEDGER_PG_PORT;Username=ledger;Password=$LEDGER_PG_PASSWORD;Database=$1"
 }

@@ -34,6 +34,7 @@ ledger_up() {
   ledger_ensure_packages
   ledger_build
   ledger_pg_start
+  ledger_pg_reset_database ledger
   local connection; connection="$(ledger_pg_connection ledger)"
 
   rm -f "$bootstrap_file"
