@@ -3,6 +3,7 @@ using Ledger.Api.Commands;
 using Ledger.Api.ReadModel;
 using Ledger.Api.Writer;
 using Ledger.Domain.Assets;
+using Ledger.Hosting;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using Ledger.Domain.Assets;
+using Ledger.Hosting;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
 using Ledger.Projector.Projection;
@@ -15,9 +16,9 @@ public static class ProjectorServices
         var configuration = builder.Configuration;
         var services = builder.Services;
 
-        var kafka = Bind<KafkaOptions>(configuration, KafkaOptions.Section, o => o.Errors());
-        var postgres = Bind<PostgresOptions>(configuration, PostgresOptions.Section, o => o.Errors());
-        var projector = Bind<ProjectorOptions>(configuration, ProjectorOptions.Section, o => o.Errors());
+        var kafka = StartupOptions.Bind<KafkaOptions>(configuration, KafkaOptions.Section, o => o.Errors());
+        var postgres = StartupOptions.Bind<PostgresOptions>(configuration, PostgresOptions.Section, o => o.Errors());
+        var projector = StartupOptions.Bind<ProjectorOptions>(configuration, ProjectorOptions.Section, o => o.Errors());
         var assets = new AssetCatalog(configuration.GetSection("Assets").Get<List<Asset>>() ?? [.. AssetCatalog.Defaults]);
 
         services.AddSingleton(kafka).AddSingleton(projector).AddSingleton(assets);
@@ -27,14 +28,5 @@ public static class ProjectorServices
         services.AddSingleton<ProjectorMetrics>().AddSingleton<ProjectorReadiness>();
         services.AddHostedService<ProjectorGroupMember>();
         return builder;
-    }
-
-    private static T Bind<T>(IConfiguration configuration, string section, Func<T, IReadOnlyList<string>> errors)
-        where T : class, new()
-    {
-        var options = configuration.GetSection(section).Get<T>() ?? new T();
-        var problems = errors(options);
-        if (problems.Count > 0) throw new InvalidOperationException($"Configuration is not valid: {string.Join("; ", problems)}");
-        return options;
     }
 }

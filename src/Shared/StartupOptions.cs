@@ -1,6 +1,7 @@
-namespace Ledger.Api.Hosting;
+namespace Ledger.Hosting;
 
-/// <summary>Binds an options section and refuses to start when it is not valid, naming every problem.</summary>
+/// <summary>Binds an options section and refuses to start when it is not valid, naming every problem.
+/// Compiled into each host (Ledger.Api, Ledger.Projector) from src/Shared.</summary>
 public static class StartupOptions
 {
     public static T Bind<T>(IConfiguration configuration, string section, Func<T, IReadOnlyList<string>> errors)
