@@ -58,4 +58,14 @@ public static class RejectionCode
     public const string InsufficientFunds = "insufficient_funds";
     public const string InvalidAmount = "invalid_amount";
     public const string BalanceLimitExceeded = "balance_limit_exceeded";
+    public const string UnknownMarket = "unknown_market";
+    public const string DuplicateOrderId = "duplicate_order_id";
+    public const string OrderNotFound = "order_not_found";
+    public const string OrderNotOpen = "order_not_open";
+    public const string Overfill = "overfill";
+    public const string PriceBeyondLimit = "price_beyond_limit";
+    public const string FillMismatch = "fill_mismatch";
+    public const string SameAccount = "same_account";
+    public const string NotSender = "not_sender";
+    public const string DuplicateTransferId = "duplicate_transfer_id";
 }

@@ -1,20 +1,36 @@
+using System.Diagnostics.CodeAnalysis;
 using Ledger.Domain.Accounts;
 using Ledger.Domain.Idempotency;
+using Ledger.Domain.Markets;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Transfers;
 
 namespace Ledger.Domain;
 
 /// <summary>
-/// The state one partition writer holds: its users' balances and the requests it remembers.
-/// It is owned by exactly one thread, so it needs no lock; it changes only through
-/// <see cref="LedgerDecider.Evolve"/>. Balances are immutable values replaced on each change.
+/// The state one partition writer holds: its users' balances, orders, applied fills and transfer
+/// steps, and the requests it remembers. It is owned by exactly one thread, so it needs no lock; it
+/// changes only through <see cref="LedgerDecider.Evolve"/>. Balances and orders are immutable values
+/// replaced on each change.
+/// Orders (closed ones too), fill ids and transfer ids are kept for the partition's lifetime so an
+/// id can never be used twice; compacting closed orders into bare ids is left for when it matters.
 /// </summary>
-public sealed class LedgerState(TimeSpan idempotencyWindow)
+public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog markets)
 {
     private readonly Dictionary<AccountKey, Balance> _balances = new();
+    private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
+    private readonly HashSet<(string OrderId, string FillId)> _appliedFills = new();
+    private readonly Dictionary<string, TransferDebited> _debitedTransfers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _decidedCredits = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refundedTransfers = new(StringComparer.Ordinal);
 
     public LedgerState() : this(IdempotencyMemory.WindowDefault) { }
 
+    public LedgerState(TimeSpan idempotencyWindow) : this(idempotencyWindow, MarketCatalog.Default) { }
+
     public IdempotencyMemory Requests { get; } = new(idempotencyWindow);
+
+    public MarketCatalog Markets { get; } = markets;
 
     /// <summary>How many events this state has been built from.</summary>
     public long EventsApplied { get; internal set; }
@@ -23,8 +39,56 @@ public sealed class LedgerState(TimeSpan idempotencyWindow)
 
     public IEnumerable<KeyValuePair<AccountKey, Balance>> Balances => _balances;
 
+    public IReadOnlyDictionary<string, Order> Orders => _orders;
+
     public Balance BalanceOf(string userId, string asset) =>
         _balances.TryGetValue(new AccountKey(userId, asset), out var balance) ? balance : default;
 
+    public bool TryGetOrder(string orderId, [NotNullWhen(true)] out Order? order) => _orders.TryGetValue(orderId, out order);
+
+    public bool HasAppliedFill(string orderId, string fillId) => _appliedFills.Contains((orderId, fillId));
+
+    public bool TryGetDebitedTransfer(string transferId, [NotNullWhen(true)] out TransferDebited? debited) =>
+        _debitedTransfers.TryGetValue(transferId, out debited);
+
+    /// <summary>True once this partition credited the transfer or refused to credit it: either way the
+    /// credit step is decided, and deciding it again could move the money twice.</summary>
+    public bool HasDecidedCredit(string transferId) => _decidedCredits.Contains(transferId);
+
+    public bool HasRefunded(string transferId) => _refundedTransfers.Contains(transferId);
+
     internal void SetBalance(AccountKey account, Balance balance) => _balances[account] = balance;
+
+    internal Order GetOrder(string orderId) =>
+        _orders.TryGetValue(orderId, out var order)
+            ? order
+            : throw new LedgerInvariantViolation($"order {orderId} is not known to this partition");
+
+    internal void AddOrder(Order order)
+    {
+        if (!_orders.TryAdd(order.OrderId, order)) throw new LedgerInvariantViolation($"order {order.OrderId} is placed twice");
+    }
+
+    internal void SetOrder(Order order) => _orders[order.OrderId] = order;
+
+    internal void RememberFill(string orderId, string fillId)
+    {
+        if (!_appliedFills.Add((orderId, fillId))) throw new LedgerInvariantViolation($"fill {fillId} of order {orderId} applied twice");
+    }
+
+    internal void RememberDebit(TransferDebited debited)
+    {
+        if (!_debitedTransfers.TryAdd(debited.TransferId, debited))
+            throw new LedgerInvariantViolation($"transfer {debited.TransferId} debited twice");
+    }
+
+    internal void RememberCreditDecided(string transferId)
+    {
+        if (!_decidedCredits.Add(transferId)) throw new LedgerInvariantViolation($"credit of transfer {transferId} decided twice");
+    }
+
+    internal void RememberRefund(string transferId)
+    {
+        if (!_refundedTransfers.Add(transferId)) throw new LedgerInvariantViolation($"transfer {transferId} refunded twice");
+    }
 }
