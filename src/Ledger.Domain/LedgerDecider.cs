@@ -90,8 +90,8 @@ public static class LedgerDecider
             case OrderCancelled cancelled: OrderRules.ApplyCancelled(state, cancelled); break;
             case OrderFilled filled: OrderRules.ApplyFilled(state, filled); break;
             case TransferDebited debited: state.RememberDebit(debited); break;
-            case TransferCredited credited: state.RememberCreditDecided(credited.TransferId); break;
-            case TransferCreditRejected rejected: state.RememberCreditDecided(rejected.TransferId); break;
+            case TransferCredited credited: state.RememberCreditDecided(credited.FromUserId, credited.TransferId); break;
+            case TransferCreditRejected rejected: state.RememberCreditDecided(rejected.FromUserId, rejected.TransferId); break;
             case TransferRefunded refunded: TransferRules.ApplyRefunded(state, refunded); break;
         }
     }

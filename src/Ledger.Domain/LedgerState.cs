@@ -13,16 +13,17 @@ namespace Ledger.Domain;
 /// changes only through <see cref="LedgerDecider.Evolve"/>. Balances and orders are immutable values
 /// replaced on each change.
 /// Orders (closed ones too), fill ids and transfer ids are kept for the partition's lifetime so an
-/// id can never be used twice; compacting closed orders into bare ids is left for when it matters.
+/// id can never be used twice. A transfer id is the sender's: two senders may choose the same one,
+/// so transfers are remembered by (sender, transfer id). Compacting closed orders into bare ids is left for when it matters.
 /// </summary>
 public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog markets)
 {
     private readonly Dictionary<AccountKey, Balance> _balances = new();
     private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
     private readonly HashSet<(string OrderId, string FillId)> _appliedFills = new();
-    private readonly Dictionary<string, TransferDebited> _debitedTransfers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _decidedCredits = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _refundedTransfers = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string FromUserId, string TransferId), TransferDebited> _debitedTransfers = new();
+    private readonly HashSet<(string FromUserId, string TransferId)> _decidedCredits = new();
+    private readonly HashSet<(string FromUserId, string TransferId)> _refundedTransfers = new();
 
     public LedgerState() : this(IdempotencyMemory.WindowDefault) { }
 
@@ -48,14 +49,14 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
 
     public bool HasAppliedFill(string orderId, string fillId) => _appliedFills.Contains((orderId, fillId));
 
-    public bool TryGetDebitedTransfer(string transferId, [NotNullWhen(true)] out TransferDebited? debited) =>
-        _debitedTransfers.TryGetValue(transferId, out debited);
+    public bool TryGetDebitedTransfer(string fromUserId, string transferId, [NotNullWhen(true)] out TransferDebited? debited) =>
+        _debitedTransfers.TryGetValue((fromUserId, transferId), out debited);
 
     /// <summary>True once this partition credited the transfer or refused to credit it: either way the
     /// credit step is decided, and deciding it again could move the money twice.</summary>
-    public bool HasDecidedCredit(string transferId) => _decidedCredits.Contains(transferId);
+    public bool HasDecidedCredit(string fromUserId, string transferId) => _decidedCredits.Contains((fromUserId, transferId));
 
-    public bool HasRefunded(string transferId) => _refundedTransfers.Contains(transferId);
+    public bool HasRefunded(string fromUserId, string transferId) => _refundedTransfers.Contains((fromUserId, transferId));
 
     internal void SetBalance(AccountKey account, Balance balance) => _balances[account] = balance;
 
@@ -78,17 +79,17 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
 
     internal void RememberDebit(TransferDebited debited)
     {
-        if (!_debitedTransfers.TryAdd(debited.TransferId, debited))
+        if (!_debitedTransfers.TryAdd((debited.FromUserId, debited.TransferId), debited))
             throw new LedgerInvariantViolation($"transfer {debited.TransferId} debited twice");
     }
 
-    internal void RememberCreditDecided(string transferId)
+    internal void RememberCreditDecided(string fromUserId, string transferId)
     {
-        if (!_decidedCredits.Add(transferId)) throw new LedgerInvariantViolation($"credit of transfer {transferId} decided twice");
+        if (!_decidedCredits.Add((fromUserId, transferId))) throw new LedgerInvariantViolation($"credit of transfer {transferId} decided twice");
     }
 
-    internal void RememberRefund(string transferId)
+    internal void RememberRefund(string fromUserId, string transferId)
     {
-        if (!_refundedTransfers.Add(transferId)) throw new LedgerInvariantViolation($"transfer {transferId} refunded twice");
+        if (!_refundedTransfers.Add((fromUserId, transferId))) throw new LedgerInvariantViolation($"transfer {transferId} refunded twice");
     }
 }

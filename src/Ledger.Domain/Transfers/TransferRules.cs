@@ -16,7 +16,7 @@ internal static class TransferRules
         if (string.IsNullOrEmpty(id) || !Orders.OrderRules.IsPositiveAmount(amount)) return Rejected(RejectionCode.InvalidAmount);
         if (from != request.UserId) return Rejected(RejectionCode.NotSender);
         if (from == to) return Rejected(RejectionCode.SameAccount);
-        if (state.TryGetDebitedTransfer(id, out _)) return Rejected(RejectionCode.DuplicateTransferId);
+        if (state.TryGetDebitedTransfer(from, id, out _)) return Rejected(RejectionCode.DuplicateTransferId);
         if (state.BalanceOf(from, asset).Available < amount) return Rejected(RejectionCode.InsufficientFunds);
         return new TransferDebited(request, now, id, from, to, asset, amount);
     }
@@ -25,7 +25,7 @@ internal static class TransferRules
     {
         var (request, id, from, to, asset, amount) =
             (credit.Request, credit.TransferId, credit.FromUserId, credit.ToUserId, credit.Asset, credit.Amount);
-        if (state.HasDecidedCredit(id)) return [];
+        if (state.HasDecidedCredit(from, id)) return [];
         if (request.UserId != to)
             throw new LedgerInvariantViolation($"credit of transfer {id} for {to} was sent on behalf of {request.UserId}");
 
@@ -43,8 +43,8 @@ internal static class TransferRules
     {
         var (request, id, from, to, asset, amount) =
             (refund.Request, refund.TransferId, refund.FromUserId, refund.ToUserId, refund.Asset, refund.Amount);
-        if (state.HasRefunded(id)) return [];
-        if (!state.TryGetDebitedTransfer(id, out var debited) || debited.FromUserId != from || debited.ToUserId != to
+        if (state.HasRefunded(from, id)) return [];
+        if (!state.TryGetDebitedTransfer(from, id, out var debited) || debited.ToUserId != to
             || debited.Asset != asset || debited.Amount != amount || request.UserId != from)
             throw new LedgerInvariantViolation($"refund of transfer {id} does not match a debit of this partition");
         return [new TransferRefunded(request, now, id, from, to, asset, amount)];
@@ -52,8 +52,8 @@ internal static class TransferRules
 
     public static void ApplyRefunded(LedgerState state, TransferRefunded refunded)
     {
-        if (!state.TryGetDebitedTransfer(refunded.TransferId, out _))
+        if (!state.TryGetDebitedTransfer(refunded.FromUserId, refunded.TransferId, out _))
             throw new LedgerInvariantViolation($"transfer {refunded.TransferId} is refunded but was never debited here");
-        state.RememberRefund(refunded.TransferId);
+        state.RememberRefund(refunded.FromUserId, refunded.TransferId);
     }
 }

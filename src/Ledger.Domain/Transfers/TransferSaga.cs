@@ -17,20 +17,26 @@ public static class TransferSaga
     public const string RefundStep = "refund";
 
     public static CreditTransfer CreditFor(TransferDebited debited) => new(
-        FollowUpRequest(debited.TransferId, CreditStep, debited.ToUserId, debited.FromUserId, debited.Asset, debited.Amount),
+        FollowUpRequest(debited.TransferId, CreditStep, debited.ToUserId, debited.FromUserId, debited.ToUserId, debited.Asset,
+            debited.Amount),
         debited.TransferId, debited.FromUserId, debited.ToUserId, debited.Asset, debited.Amount);
 
     public static RefundTransfer RefundFor(TransferCreditRejected rejected) => new(
-        FollowUpRequest(rejected.TransferId, RefundStep, rejected.FromUserId, rejected.ToUserId, rejected.Asset, rejected.Amount),
+        FollowUpRequest(rejected.TransferId, RefundStep, rejected.FromUserId, rejected.FromUserId, rejected.ToUserId,
+            rejected.Asset, rejected.Amount),
         rejected.TransferId, rejected.FromUserId, rejected.ToUserId, rejected.Asset, rejected.Amount);
 
-    /// <summary>The idempotency key of a step, scoped (like every key) to the user it is decided for.</summary>
-    public static string IdempotencyKeyOf(string transferId, string step) => $"transfer:{transferId}:{step}";
+    /// <summary>The idempotency key of a step, scoped (like every key) to the user it is decided for.
+    /// It names the sender too: transfer ids are the sender's choice, and two senders' transfers with
+    /// the same id to one receiver must not be taken for one.</summary>
+    public static string IdempotencyKeyOf(string fromUserId, string transferId, string step) =>
+        $"transfer:{fromUserId}:{transferId}:{step}";
 
-    private static Request FollowUpRequest(string transferId, string step, string userId, string otherUserId, string asset, long amount)
+    private static Request FollowUpRequest(
+        string transferId, string step, string userId, string fromUserId, string toUserId, string asset, long amount)
     {
-        var key = IdempotencyKeyOf(transferId, step);
-        var body = $"{key}|{userId}|{otherUserId}|{asset}|{amount}";
+        var key = IdempotencyKeyOf(fromUserId, transferId, step);
+        var body = $"{key}|{fromUserId}|{toUserId}|{asset}|{amount}";
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
         return new Request(NameBasedId(key), userId, key, fingerprint);
     }

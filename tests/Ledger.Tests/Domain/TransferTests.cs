@@ -26,7 +26,7 @@ public sealed class TransferTests
         var debited = TransferDebited(Alice, Bob, "USD", 4_000);
         var credit = Assert.IsType<CreditTransfer>(Assert.Single(LedgerDecider.FollowUps(debited)));
         Assert.Equal(new CreditTransfer(credit.Request, "t-1", Alice, Bob, "USD", 4_000), credit);
-        Assert.Equal((Bob, "transfer:t-1:credit"), (credit.Request.UserId, credit.Request.IdempotencyKey));
+        Assert.Equal((Bob, "transfer:alice:t-1:credit"), (credit.Request.UserId, credit.Request.IdempotencyKey));
         Assert.Equal(credit, LedgerDecider.FollowUps(TransferDebited(Alice, Bob, "USD", 4_000)).Single());
         Assert.Empty(LedgerDecider.FollowUps(Deposited(Alice, "USD", 1)));
     }
@@ -67,7 +67,7 @@ public sealed class TransferTests
             .When(credit)
             .ThenRejected("balance_limit_exceeded");
         var refund = Assert.IsType<RefundTransfer>(Assert.Single(LedgerDecider.FollowUps(scenario.Decided[0])));
-        Assert.Equal((Alice, "transfer:t-1:refund"), (refund.Request.UserId, refund.Request.IdempotencyKey));
+        Assert.Equal((Alice, "transfer:alice:t-1:refund"), (refund.Request.UserId, refund.Request.IdempotencyKey));
         scenario.When(credit with { Request = RequestOf(Bob) }).ThenNothing();
     }
 
@@ -98,5 +98,17 @@ public sealed class TransferTests
         Assert.Equal(TransferSaga.NameBasedId("transfer:t-1:credit"), TransferSaga.NameBasedId("transfer:t-1:credit"));
         Assert.NotEqual(TransferSaga.NameBasedId("transfer:t-1:credit"), TransferSaga.NameBasedId("transfer:t-1:refund"));
         Assert.Equal(5, TransferSaga.NameBasedId("transfer:t-1:credit").Version);
+    }
+
+    /// <summary>Regression, found by the property test: transfer ids are each sender's own, and a
+    /// receiver credited by one sender's t-1 dropped another sender's t-1, leaving it in flight.</summary>
+    [Fact]
+    public void credits_of_two_senders_using_the_same_transfer_id_both_apply()
+    {
+        const string Carol = "carol";
+        Scenario.Given()
+            .When(TransferSaga.CreditFor(TransferDebited(Alice, Bob, "USD", 4_000)))
+            .When(TransferSaga.CreditFor(TransferDebited(Carol, Bob, "USD", 1_000)))
+            .ThenBalance(Bob, "USD", available: 5_000, held: 0);
     }
 }
