@@ -59,6 +59,7 @@ public static class RejectionCode
     public const string InvalidAmount = "invalid_amount";
     public const string BalanceLimitExceeded = "balance_limit_exceeded";
     public const string UnknownMarket = "unknown_market";
+    /// <summary>The user already placed an order with this id.</summary>
     public const string DuplicateOrderId = "duplicate_order_id";
     public const string OrderNotFound = "order_not_found";
     public const string OrderNotOpen = "order_not_open";

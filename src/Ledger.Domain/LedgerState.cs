@@ -13,14 +13,14 @@ namespace Ledger.Domain;
 /// changes only through <see cref="LedgerDecider.Evolve"/>. Balances and orders are immutable values
 /// replaced on each change.
 /// Orders (closed ones too), fill ids and transfer ids are kept for the partition's lifetime so an
-/// id can never be used twice. A transfer id is the sender's: two senders may choose the same one,
-/// so transfers are remembered by (sender, transfer id). Compacting closed orders into bare ids is left for when it matters.
+/// id can never be used twice. Order and transfer ids are their user's own (no partition could check
+/// them against every other user's), so they are remembered by (owner, id). Compacting closed orders into bare ids is left for when it matters.
 /// </summary>
 public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog markets)
 {
     private readonly Dictionary<AccountKey, Balance> _balances = new();
-    private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
-    private readonly HashSet<(string OrderId, string FillId)> _appliedFills = new();
+    private readonly Dictionary<(string OwnerId, string OrderId), Order> _orders = new();
+    private readonly HashSet<(string OwnerId, string OrderId, string FillId)> _appliedFills = new();
     private readonly Dictionary<(string FromUserId, string TransferId), TransferDebited> _debitedTransfers = new();
     private readonly HashSet<(string FromUserId, string TransferId)> _decidedCredits = new();
     private readonly HashSet<(string FromUserId, string TransferId)> _refundedTransfers = new();
@@ -40,14 +40,15 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
 
     public IEnumerable<KeyValuePair<AccountKey, Balance>> Balances => _balances;
 
-    public IReadOnlyDictionary<string, Order> Orders => _orders;
+    public IEnumerable<Order> Orders => _orders.Values;
 
     public Balance BalanceOf(string userId, string asset) =>
         _balances.TryGetValue(new AccountKey(userId, asset), out var balance) ? balance : default;
 
-    public bool TryGetOrder(string orderId, [NotNullWhen(true)] out Order? order) => _orders.TryGetValue(orderId, out order);
+    public bool TryGetOrder(string ownerId, string orderId, [NotNullWhen(true)] out Order? order) =>
+        _orders.TryGetValue((ownerId, orderId), out order);
 
-    public bool HasAppliedFill(string orderId, string fillId) => _appliedFills.Contains((orderId, fillId));
+    public bool HasAppliedFill(string ownerId, string orderId, string fillId) => _appliedFills.Contains((ownerId, orderId, fillId));
 
     public bool TryGetDebitedTransfer(string fromUserId, string transferId, [NotNullWhen(true)] out TransferDebited? debited) =>
         _debitedTransfers.TryGetValue((fromUserId, transferId), out debited);
@@ -60,21 +61,21 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
 
     internal void SetBalance(AccountKey account, Balance balance) => _balances[account] = balance;
 
-    internal Order GetOrder(string orderId) =>
-        _orders.TryGetValue(orderId, out var order)
+    internal Order GetOrder(string ownerId, string orderId) =>
+        _orders.TryGetValue((ownerId, orderId), out var order)
             ? order
             : throw new LedgerInvariantViolation($"order {orderId} is not known to this partition");
 
     internal void AddOrder(Order order)
     {
-        if (!_orders.TryAdd(order.OrderId, order)) throw new LedgerInvariantViolation($"order {order.OrderId} is placed twice");
+        if (!_orders.TryAdd((order.OwnerId, order.OrderId), order)) throw new LedgerInvariantViolation($"order {order.OrderId} is placed twice");
     }
 
-    internal void SetOrder(Order order) => _orders[order.OrderId] = order;
+    internal void SetOrder(Order order) => _orders[(order.OwnerId, order.OrderId)] = order;
 
-    internal void RememberFill(string orderId, string fillId)
+    internal void RememberFill(string ownerId, string orderId, string fillId)
     {
-        if (!_appliedFills.Add((orderId, fillId))) throw new LedgerInvariantViolation($"fill {fillId} of order {orderId} applied twice");
+        if (!_appliedFills.Add((ownerId, orderId, fillId))) throw new LedgerInvariantViolation($"fill {fillId} of order {orderId} applied twice");
     }
 
     internal void RememberDebit(TransferDebited debited)

@@ -8,7 +8,7 @@ public enum Side
     Sell,
 }
 
-/// <summary>A limit order of the requesting user. Price is quote minor units per one whole base
+/// <summary>A limit order of the requesting user; the order id is that user's own. Price is quote minor units per one whole base
 /// unit; quantity is base minor units. Placing it holds what it could cost (buy: the quote amount,
 /// rounded up; sell: the quantity of the base asset).</summary>
 public sealed record PlaceOrder(Request Request, string OrderId, string Market, Side Side, long Price, long Quantity)

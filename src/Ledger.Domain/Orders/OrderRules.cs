@@ -18,7 +18,7 @@ internal static class OrderRules
             || !IsPositiveAmount(command.Price) || !IsPositiveAmount(command.Quantity)
             || !TryHoldFor(command.Side, command.Price, command.Quantity, state.Markets.BaseUnitOf(market), out var held))
             return Rejected(heldAsset, RejectionCode.InvalidAmount);
-        if (state.TryGetOrder(command.OrderId, out _)) return Rejected(heldAsset, RejectionCode.DuplicateOrderId);
+        if (state.TryGetOrder(request.UserId, command.OrderId, out _)) return Rejected(heldAsset, RejectionCode.DuplicateOrderId);
         if (state.BalanceOf(request.UserId, heldAsset).Available < held)
             return Rejected(heldAsset, RejectionCode.InsufficientFunds);
         return new OrderPlaced(request, now, command.OrderId, market, command.Side, command.Price, command.Quantity, held);
@@ -35,7 +35,7 @@ internal static class OrderRules
     public static LedgerEvent DecideCancel(CancelOrder command, LedgerState state, DateTimeOffset now)
     {
         var request = command.Request;
-        if (!state.TryGetOrder(command.OrderId, out var order) || order.OwnerId != request.UserId)
+        if (!state.TryGetOrder(request.UserId, command.OrderId, out var order))
             return new CancelRejected(request, now, command.OrderId, RejectionCode.OrderNotFound);
         if (order.Status != OrderStatus.Open)
             return new CancelRejected(request, now, command.OrderId, RejectionCode.OrderNotOpen);
@@ -45,7 +45,7 @@ internal static class OrderRules
     /// <summary>A repeated fill id decides nothing, like a remembered idempotency key.</summary>
     public static IReadOnlyList<LedgerEvent> DecideFill(Fill fill, LedgerState state, DateTimeOffset now)
     {
-        if (state.HasAppliedFill(fill.OrderId, fill.FillId)) return [];
+        if (state.HasAppliedFill(fill.Request.UserId, fill.OrderId, fill.FillId)) return [];
         return [DecideNewFill(fill, state, now)];
     }
 
@@ -53,7 +53,7 @@ internal static class OrderRules
     {
         LedgerEvent Rejected(string code) => new FillRejected(fill.Request, now, fill.OrderId, fill.FillId, code);
 
-        if (!state.TryGetOrder(fill.OrderId, out var order) || order.OwnerId != fill.Request.UserId)
+        if (!state.TryGetOrder(fill.Request.UserId, fill.OrderId, out var order))
             return Rejected(RejectionCode.OrderNotFound);
         if (order.Market.Symbol != fill.Market || order.Side != fill.Side) return Rejected(RejectionCode.FillMismatch);
         if (order.Status != OrderStatus.Open) return Rejected(RejectionCode.OrderNotOpen);
@@ -111,7 +111,7 @@ internal static class OrderRules
 
     public static void ApplyCancelled(LedgerState state, OrderCancelled cancelled)
     {
-        var order = state.GetOrder(cancelled.OrderId);
+        var order = state.GetOrder(cancelled.Request.UserId, cancelled.OrderId);
         if (order.Status != OrderStatus.Open || cancelled.Released != order.HeldRemaining)
             throw new LedgerInvariantViolation($"cancel of order {order.OrderId} releases {cancelled.Released}, it holds {order.HeldRemaining}");
         state.SetOrder(order with { HeldRemaining = 0, Status = OrderStatus.Cancelled });
@@ -119,7 +119,7 @@ internal static class OrderRules
 
     public static void ApplyFilled(LedgerState state, OrderFilled filled)
     {
-        var order = state.GetOrder(filled.OrderId);
+        var order = state.GetOrder(filled.Request.UserId, filled.OrderId);
         var heldUsed = filled.Side == Side.Buy ? filled.QuoteAmount : filled.Quantity;
         var after = order with
         {
@@ -131,7 +131,7 @@ internal static class OrderRules
             || filled.Completed != (after.Filled == after.Quantity) || (filled.Completed && after.HeldRemaining != 0))
             throw new LedgerInvariantViolation($"fill {filled.FillId} breaks order {order.OrderId}: {after}");
         state.SetOrder(after);
-        state.RememberFill(filled.OrderId, filled.FillId);
+        state.RememberFill(filled.Request.UserId, filled.OrderId, filled.FillId);
     }
 
     public static bool IsPositiveAmount(long amount) => amount > 0 && amount <= Assets.Amount.MinorUnitsMax;

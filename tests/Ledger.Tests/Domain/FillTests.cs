@@ -27,7 +27,7 @@ public sealed class FillTests
                 QuoteAmount: 1_200_000, Fee: 40_000, Released: 0, Completed: false))
             .ThenBalance(Alice, "USD", available: 2_000_000, held: 1_800_000)
             .ThenBalance(Alice, "BTC", available: 39_960_000, held: 0);
-        var order = scenario.State.Orders["o-1"];
+        var order = scenario.OrderOf(Alice, "o-1");
         Assert.Equal((40_000_000L, 1_800_000L, OrderStatus.Open), (order.Filled, order.HeldRemaining, order.Status));
     }
 
@@ -58,7 +58,7 @@ public sealed class FillTests
             .ThenBalance(Alice, "BTC", available: OneBitcoin, held: 0);
         var filled = Assert.IsType<OrderFilled>(Assert.Single(scenario.Decided));
         Assert.Equal((2_900_000L, 100_000L, true), (filled.QuoteAmount, filled.Released, filled.Completed));
-        Assert.Equal(OrderStatus.Filled, scenario.State.Orders["o-1"].Status);
+        Assert.Equal(OrderStatus.Filled, scenario.OrderOf(Alice, "o-1").Status);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class FillTests
         foreach (var fillId in new[] { "f-1", "f-2", "f-3" })
             scenario.When(Fill(Alice, "o-1", fillId, Side.Buy, quantity: 1, price: 3_333_333, fee: 0));
         scenario.ThenBalance(Alice, "USD", available: 9, held: 0).ThenBalance(Alice, "BTC", available: 3, held: 0);
-        Assert.Equal(OrderStatus.Filled, scenario.State.Orders["o-1"].Status);
+        Assert.Equal(OrderStatus.Filled, scenario.OrderOf(Alice, "o-1").Status);
     }
 
     [Fact]

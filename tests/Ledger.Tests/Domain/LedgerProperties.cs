@@ -70,8 +70,8 @@ internal sealed class LedgerSimulation
     private readonly List<LedgerEvent>[] _logs = [[], []];
     private readonly List<Command> _pendingFollowUps = [];
     private readonly List<Command> _sent = [];
-    private readonly List<string> _orderIds = [];
-    private readonly List<(string OrderId, string FillId)> _fills = [];
+    private readonly List<(string OwnerId, string OrderId)> _orders = [];
+    private readonly List<(string OwnerId, string OrderId, string FillId)> _fills = [];
     private readonly HashSet<(string UserId, string Key)> _decidedKeys = [];
     private readonly HashSet<string> _onceFacts = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -109,8 +109,8 @@ internal sealed class LedgerSimulation
         if (roll < 15) return new Deposit(NewRequest(AnyUser()), AnyAsset(), AnyAmount(10_000_000));
         if (roll < 25) return new Withdraw(NewRequest(AnyUser()), AnyAsset(), AnyAmount(5_000_000));
         if (roll < 42) return NewOrder();
-        if (roll < 50 && _orderIds.Count > 0) return Cancel();
-        if (roll < 70 && _orderIds.Count > 0) return NewFill();
+        if (roll < 50 && _orders.Count > 0) return Cancel();
+        if (roll < 70 && _orders.Count > 0) return NewFill();
         if (roll < 80) return NewTransfer();
         if (roll < 90 && _pendingFollowUps.Count > 0) return TakeFollowUp();
         if (_sent.Count > 0) return _sent[_random.Next(_sent.Count)];
@@ -119,32 +119,31 @@ internal sealed class LedgerSimulation
 
     private Command NewOrder()
     {
-        var orderId = _random.Next(10) == 0 && _orderIds.Count > 0 ? AnyOf(_orderIds) : $"o-{_nextId++}";
+        var (userId, orderId) = _random.Next(10) == 0 && _orders.Count > 0 ? AnyOf(_orders) : (AnyUser(), $"o-{_nextId++}");
         var market = _random.Next(20) == 0 ? "DOGE-USD" : AnyOf(Markets);
         var side = _random.Next(2) == 0 ? Side.Buy : Side.Sell;
-        return new PlaceOrder(NewRequest(AnyUser()), orderId, market, side, AnyAmount(6_000_000), AnyAmount(100_000_000));
+        return new PlaceOrder(NewRequest(userId), orderId, market, side, AnyAmount(6_000_000), AnyAmount(100_000_000));
     }
 
     private Command Cancel()
     {
-        var orderId = AnyOf(_orderIds);
-        var owner = OrderOwner(orderId);
-        return new CancelOrder(NewRequest(_random.Next(8) == 0 || owner is null ? AnyUser() : owner), orderId);
+        var (owner, orderId) = AnyOf(_orders);
+        return new CancelOrder(NewRequest(_random.Next(8) == 0 ? AnyUser() : owner), orderId);
     }
 
     /// <summary>What the matching engine would send: mostly within the remaining quantity and the
     /// limit, sometimes beyond, sometimes a fill id already used.</summary>
     private Command NewFill()
     {
-        var orderId = AnyOf(_orderIds);
+        var (ownerId, orderId) = AnyOf(_orders);
         if (_random.Next(10) == 0 && _fills.Count > 0)
         {
-            var (usedOrderId, usedFillId) = AnyOf(_fills);
-            if (FindOrder(usedOrderId) is { } used)
-                return new Fill(NewRequest(used.OwnerId), usedOrderId, usedFillId, used.Market.Symbol, used.Side, 1, used.Price, 0);
+            var (usedOwnerId, usedOrderId, usedFillId) = AnyOf(_fills);
+            if (FindOrder(usedOwnerId, usedOrderId) is { } used)
+                return new Fill(NewRequest(usedOwnerId), usedOrderId, usedFillId, used.Market.Symbol, used.Side, 1, used.Price, 0);
         }
-        if (FindOrder(orderId) is not { } order)
-            return new Fill(NewRequest(AnyUser()), orderId, $"f-{_nextId++}", AnyOf(Markets), Side.Buy, 1, 1, 0);
+        if (FindOrder(ownerId, orderId) is not { } order)
+            return new Fill(NewRequest(ownerId), orderId, $"f-{_nextId++}", AnyOf(Markets), Side.Buy, 1, 1, 0);
         var remaining = Math.Max(order.RemainingQuantity, 1);
         var quantity = _random.Next(4) switch
         {
@@ -157,7 +156,7 @@ internal sealed class LedgerSimulation
         var price = (order.Side == Side.Buy) == better ? Math.Max(order.Price - priceStep, 1) : order.Price + priceStep;
         var fee = _random.Next(3) == 0 ? 0 : _random.NextInt64(Math.Max(quantity / 100, 1) + 1);
         var fillId = $"f-{_nextId++}";
-        _fills.Add((orderId, fillId));
+        _fills.Add((ownerId, orderId, fillId));
         return new Fill(NewRequest(order.OwnerId), orderId, fillId, order.Market.Symbol, order.Side, quantity, price, fee);
     }
 
@@ -188,7 +187,8 @@ internal sealed class LedgerSimulation
     private void Send(Command command)
     {
         _sent.Add(command);
-        if (command is PlaceOrder place && !_orderIds.Contains(place.OrderId)) _orderIds.Add(place.OrderId);
+        if (command is PlaceOrder place && !_orders.Contains((place.Request.UserId, place.OrderId)))
+            _orders.Add((place.Request.UserId, place.OrderId));
         var state = _states[PartitionOf(command.Request.UserId)];
         foreach (var @event in LedgerDecider.Decide(command, state, _now))
         {
@@ -214,7 +214,7 @@ internal sealed class LedgerSimulation
     {
         var fact = @event switch
         {
-            OrderFilled e => $"fill {e.OrderId}/{e.FillId}",
+            OrderFilled e => $"fill {e.Request.UserId}/{e.OrderId}/{e.FillId}",
             TransferDebited e => $"debit {e.FromUserId}/{e.TransferId}",
             TransferCredited e => $"credit {e.FromUserId}/{e.TransferId}",
             TransferCreditRejected e => $"credit {e.FromUserId}/{e.TransferId}",
@@ -253,7 +253,7 @@ internal sealed class LedgerSimulation
     {
         foreach (var state in _states)
         {
-            var heldByOrders = state.Orders.Values.Where(o => o.Status == OrderStatus.Open)
+            var heldByOrders = state.Orders.Where(o => o.Status == OrderStatus.Open)
                 .GroupBy(o => new AccountKey(o.OwnerId, o.HeldAsset))
                 .ToDictionary(g => g.Key, g => g.Sum(o => o.HeldRemaining));
             foreach (var (account, balance) in state.Balances)
@@ -270,22 +270,14 @@ internal sealed class LedgerSimulation
             var expected = _states[partition].Balances.OrderBy(b => b.Key.ToString(), StringComparer.Ordinal).ToArray();
             var actual = replayed.Balances.OrderBy(b => b.Key.ToString(), StringComparer.Ordinal).ToArray();
             Check(expected.SequenceEqual(actual), () => $"partition {partition}: balances differ from a replay of its events");
-            Check(_states[partition].Orders.OrderBy(o => o.Key).SequenceEqual(replayed.Orders.OrderBy(o => o.Key)),
+            Check(_states[partition].Orders.OrderBy(o => (o.OwnerId, o.OrderId)).SequenceEqual(replayed.Orders.OrderBy(o => (o.OwnerId, o.OrderId))),
                 () => $"partition {partition}: orders differ from a replay of its events");
             Check(replayed.EventsApplied == _states[partition].EventsApplied, () => $"partition {partition}: event counts differ");
         }
     }
 
-    private Order? FindOrder(string orderId)
-    {
-        foreach (var state in _states)
-        {
-            if (state.TryGetOrder(orderId, out var order)) return order;
-        }
-        return null;
-    }
-
-    private string? OrderOwner(string orderId) => FindOrder(orderId)?.OwnerId;
+    private Order? FindOrder(string ownerId, string orderId) =>
+        _states[PartitionOf(ownerId)].TryGetOrder(ownerId, orderId, out var order) ? order : null;
 
     private Request NewRequest(string userId) => new(Guid.NewGuid(), userId, $"k-{_nextId++}", "fingerprint");
 

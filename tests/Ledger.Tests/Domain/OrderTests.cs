@@ -68,9 +68,20 @@ public sealed class OrderTests
 
     [Fact]
     public void order_with_an_order_id_already_used_is_rejected_with_duplicate_order_id() =>
-        Scenario.Given(Deposited(Alice, "USD", 10_000_000), Deposited(Bob, "USD", 10), OrderPlaced(Bob, "o-1", Side.Buy, 1, 1, held: 1))
+        Scenario.Given(Deposited(Alice, "USD", 10_000_000), OrderPlaced(Alice, "o-1", Side.Buy, 1, 1, held: 1))
+            .When(CancelOrder(Alice, "o-1"))
             .When(PlaceOrder(Alice, "o-1", Side.Buy, ThirtyThousandDollars, HalfBitcoin))
             .ThenRejected("duplicate_order_id");
+
+    /// <summary>Regression, found by the property test: a partition could not know other partitions'
+    /// order ids, so whether "o-1" was taken depended on where its user lived.</summary>
+    [Fact]
+    public void order_ids_are_each_users_own() =>
+        Scenario.Given(Deposited(Alice, "USD", 10), Deposited(Bob, "USD", 10), OrderPlaced(Bob, "o-1", Side.Buy, 1, 1, held: 1))
+            .When(PlaceOrder(Alice, "o-1", Side.Buy, 1, 1))
+            .When(CancelOrder(Bob, "o-1"))
+            .ThenBalance(Alice, "USD", available: 9, held: 1)
+            .ThenBalance(Bob, "USD", available: 10, held: 0);
 
     [Fact]
     public void cancel_releases_what_is_still_held()
@@ -81,7 +92,7 @@ public sealed class OrderTests
             .When(cancel)
             .Then(new OrderCancelled(cancel.Request, Scenario.Now, "o-1", "USD", Released: 1_500_000))
             .ThenBalance(Alice, "USD", available: 2_000_000, held: 0);
-        Assert.Equal(OrderStatus.Cancelled, scenario.State.Orders["o-1"].Status);
+        Assert.Equal(OrderStatus.Cancelled, scenario.OrderOf(Alice, "o-1").Status);
     }
 
     [Fact]

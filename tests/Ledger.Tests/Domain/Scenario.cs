@@ -23,6 +23,9 @@ public sealed class Scenario
 
     public LedgerState State => _state;
 
+    public Order OrderOf(string ownerId, string orderId) =>
+        _state.TryGetOrder(ownerId, orderId, out var order) ? order : throw new KeyNotFoundException($"no order {orderId} of {ownerId}");
+
     public IReadOnlyList<LedgerEvent> Decided => _decided;
 
     public Scenario When(Command command)
