@@ -15,7 +15,7 @@ public static class LedgerDecider
     public static IReadOnlyList<LedgerEvent> Decide(Command command, LedgerState state, DateTimeOffset now)
     {
         var request = command.Request;
-        if (state.Requests.TryRecall(request.UserId, request.IdempotencyKey, out _)) return [];
+        if (state.Requests.Contains(request.UserId, request.IdempotencyKey)) return [];
 
         return command switch
         {
@@ -72,7 +72,7 @@ public static class LedgerDecider
 
         for (var i = 0; i < postings.Count; i++)
         {
-            if (postings[i].IsUserBook) ApplyToUser(state, postings[i], @event);
+            if (postings[i].IsUserBook && postings[i].Amount != 0) ApplyToUser(state, postings[i], @event);
         }
         ApplyFacts(state, @event);
         state.Requests.Remember(@event, BalancesAfter(state, @event, postings));
@@ -133,17 +133,19 @@ public static class LedgerDecider
         return false;
     }
 
+    /// <summary>One dictionary lookup per posting: the balance is changed where it is stored. It is
+    /// checked before it is written, so a violation leaves the state as it was for this posting.</summary>
     private static void ApplyToUser(LedgerState state, Posting posting, LedgerEvent @event)
     {
         var account = new AccountKey(posting.Owner, posting.Asset);
-        var before = state.BalanceOf(account.UserId, account.Asset);
+        ref var balance = ref state.BalanceToChange(account);
         var after = posting.Book == Book.Available
-            ? before with { Available = checked(before.Available + posting.Amount) }
-            : before with { Held = checked(before.Held + posting.Amount) };
+            ? balance with { Available = checked(balance.Available + posting.Amount) }
+            : balance with { Held = checked(balance.Held + posting.Amount) };
         if (after.Available < 0 || after.Held < 0)
             throw new LedgerInvariantViolation(
                 $"{@event.GetType().Name} {@event.Request.CommandId} takes {account} below zero: {after}");
-        state.SetBalance(account, after);
+        balance = after;
     }
 }
 

@@ -59,7 +59,10 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
 
     public bool HasRefunded(string fromUserId, string transferId) => _refundedTransfers.Contains((fromUserId, transferId));
 
-    internal void SetBalance(AccountKey account, Balance balance) => _balances[account] = balance;
+    /// <summary>The stored balance itself (a new account starts at zero), for Evolve to change in place.
+    /// The reference is valid only until the next account is added.</summary>
+    internal ref Balance BalanceToChange(AccountKey account) =>
+        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_balances, account, out _);
 
     internal Order GetOrder(string ownerId, string orderId) =>
         _orders.TryGetValue((ownerId, orderId), out var order)

@@ -14,7 +14,7 @@ internal static class OrderRules
 
         if (!state.Markets.TryGet(command.Market, out var market)) return Rejected("", RejectionCode.UnknownMarket);
         var heldAsset = command.Side == Side.Buy ? market.QuoteAsset : market.BaseAsset;
-        if (string.IsNullOrEmpty(command.OrderId) || !Enum.IsDefined(command.Side)
+        if (string.IsNullOrEmpty(command.OrderId) || command.Side is not (Side.Buy or Side.Sell)
             || !IsPositiveAmount(command.Price) || !IsPositiveAmount(command.Quantity)
             || !TryHoldFor(command.Side, command.Price, command.Quantity, state.Markets.BaseUnitOf(market), out var held))
             return Rejected(heldAsset, RejectionCode.InvalidAmount);
