@@ -11,7 +11,7 @@ public abstract record LedgerEvent(Request Request, DateTimeOffset At)
     /// <summary>The asset whose balance the caller is told about in the answer.</summary>
     public abstract string Asset { get; }
 
-    public virtual bool IsRejection => false;
+    public bool IsRejection => this is IRejection;
 }
 
 public sealed record Deposited(Request Request, DateTimeOffset At, string Asset, long Amount) : LedgerEvent(Request, At)
@@ -26,11 +26,10 @@ public sealed record Deposited(Request Request, DateTimeOffset At, string Asset,
 }
 
 public sealed record DepositRejected(Request Request, DateTimeOffset At, string Asset, long Amount, string Code)
-    : LedgerEvent(Request, At)
+    : LedgerEvent(Request, At), IRejection
 {
     public override string Asset { get; } = Asset;
     public override IReadOnlyList<Posting> Postings => [];
-    public override bool IsRejection => true;
 }
 
 public sealed record Withdrawn(Request Request, DateTimeOffset At, string Asset, long Amount) : LedgerEvent(Request, At)
@@ -45,11 +44,16 @@ public sealed record Withdrawn(Request Request, DateTimeOffset At, string Asset,
 }
 
 public sealed record WithdrawalRejected(Request Request, DateTimeOffset At, string Asset, long Amount, string Code)
-    : LedgerEvent(Request, At)
+    : LedgerEvent(Request, At), IRejection
 {
     public override string Asset { get; } = Asset;
     public override IReadOnlyList<Posting> Postings => [];
-    public override bool IsRejection => true;
+}
+
+/// <summary>An event that records a refusal: nothing moved, and the code says why.</summary>
+public interface IRejection
+{
+    string Code { get; }
 }
 
 /// <summary>The codes a refusal carries; they are part of the public contract.</summary>
@@ -58,4 +62,15 @@ public static class RejectionCode
     public const string InsufficientFunds = "insufficient_funds";
     public const string InvalidAmount = "invalid_amount";
     public const string BalanceLimitExceeded = "balance_limit_exceeded";
+    public const string UnknownMarket = "unknown_market";
+    /// <summary>The user already placed an order with this id.</summary>
+    public const string DuplicateOrderId = "duplicate_order_id";
+    public const string OrderNotFound = "order_not_found";
+    public const string OrderNotOpen = "order_not_open";
+    public const string Overfill = "overfill";
+    public const string PriceBeyondLimit = "price_beyond_limit";
+    public const string FillMismatch = "fill_mismatch";
+    public const string SameAccount = "same_account";
+    public const string NotSender = "not_sender";
+    public const string DuplicateTransferId = "duplicate_transfer_id";
 }

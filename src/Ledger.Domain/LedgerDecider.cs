@@ -1,4 +1,7 @@
 using Ledger.Domain.Accounts;
+using Ledger.Domain.Idempotency;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Transfers;
 
 namespace Ledger.Domain;
 
@@ -12,15 +15,31 @@ public static class LedgerDecider
     public static IReadOnlyList<LedgerEvent> Decide(Command command, LedgerState state, DateTimeOffset now)
     {
         var request = command.Request;
-        if (state.Requests.TryRecall(request.UserId, request.IdempotencyKey, out _)) return [];
+        if (state.Requests.Contains(request.UserId, request.IdempotencyKey)) return [];
 
         return command switch
         {
             Deposit deposit => [DecideDeposit(deposit, state, now)],
             Withdraw withdraw => [DecideWithdraw(withdraw, state, now)],
+            PlaceOrder place => [OrderRules.DecidePlace(place, state, now)],
+            CancelOrder cancel => [OrderRules.DecideCancel(cancel, state, now)],
+            Fill fill => OrderRules.DecideFill(fill, state, now),
+            Transfer transfer => [TransferRules.DecideTransfer(transfer, state, now)],
+            CreditTransfer credit => TransferRules.DecideCredit(credit, state, now),
+            RefundTransfer refund => TransferRules.DecideRefund(refund, state, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), $"no rule decides {command.GetType().Name}"),
         };
     }
+
+    /// <summary>The commands an event requires on another partition (or this one): the next step of a
+    /// saga. The writer produces them in the same Kafka transaction as the event, keyed by their
+    /// Request.UserId; their requests are deterministic, so producing one twice is harmless.</summary>
+    public static IReadOnlyList<Command> FollowUps(LedgerEvent @event) => @event switch
+    {
+        TransferDebited debited => [TransferSaga.CreditFor(debited)],
+        TransferCreditRejected rejected => [TransferSaga.RefundFor(rejected)],
+        _ => [],
+    };
 
     private static LedgerEvent DecideDeposit(Deposit deposit, LedgerState state, DateTimeOffset now)
     {
@@ -51,35 +70,82 @@ public static class LedgerDecider
         if (!Posting.Balance(postings))
             throw new LedgerInvariantViolation($"postings of {@event.GetType().Name} {@event.Request.CommandId} do not sum to zero");
 
-        foreach (var posting in postings)
+        for (var i = 0; i < postings.Count; i++)
         {
-            if (posting.IsUserBook) ApplyToUser(state, posting, @event);
+            if (postings[i].IsUserBook && postings[i].Amount != 0) ApplyToUser(state, postings[i], @event);
         }
-        state.Requests.Remember(@event, BalancesAfter(state, @event));
+        ApplyFacts(state, @event);
+        state.Requests.Remember(@event, BalancesAfter(state, @event, postings));
         state.EventsApplied++;
         return state;
     }
 
-    /// <summary>The event's user's balances, right after it, in every asset it touched (or its own asset).</summary>
-    public static IReadOnlyList<Idempotency.AssetBalance> BalancesAfter(LedgerState state, LedgerEvent @event)
+    /// <summary>What an event changes besides balances: the orders, fills and transfer steps a
+    /// partition remembers.</summary>
+    private static void ApplyFacts(LedgerState state, LedgerEvent @event)
     {
-        var userId = @event.Request.UserId;
-        var assets = @event.Postings.Where(p => p.IsUserBook && p.Owner == userId).Select(p => p.Asset)
-            .Append(@event.Asset).Distinct();
-        return assets.Select(asset => new Idempotency.AssetBalance(asset, state.BalanceOf(userId, asset))).ToArray();
+        switch (@event)
+        {
+            case OrderPlaced placed: OrderRules.ApplyPlaced(state, placed); break;
+            case OrderCancelled cancelled: OrderRules.ApplyCancelled(state, cancelled); break;
+            case OrderFilled filled: OrderRules.ApplyFilled(state, filled); break;
+            case TransferDebited debited: state.RememberDebit(debited); break;
+            case TransferCredited credited: state.RememberCreditDecided(credited.FromUserId, credited.TransferId); break;
+            case TransferCreditRejected rejected: state.RememberCreditDecided(rejected.FromUserId, rejected.TransferId); break;
+            case TransferRefunded refunded: TransferRules.ApplyRefunded(state, refunded); break;
+        }
     }
 
+    /// <summary>The event's user's balances, right after it, in every asset it touched (or its own asset).</summary>
+    public static IReadOnlyList<AssetBalance> BalancesAfter(LedgerState state, LedgerEvent @event) =>
+        BalancesAfter(state, @event, @event.Postings);
+
+    /// <summary>Without LINQ: it runs on every Evolve. An event touches one to two of its user's assets,
+    /// so the distinct ones are found by looking back along the short list.</summary>
+    private static AssetBalance[] BalancesAfter(LedgerState state, LedgerEvent @event, IReadOnlyList<Posting> postings)
+    {
+        var userId = @event.Request.UserId;
+        Span<int> firstOfAsset = stackalloc int[postings.Count];
+        var assetCount = 0;
+        for (var i = 0; i < postings.Count; i++)
+        {
+            var posting = postings[i];
+            if (posting.IsUserBook && posting.Owner == userId && !Contains(postings, firstOfAsset[..assetCount], posting.Asset))
+                firstOfAsset[assetCount++] = i;
+        }
+        var ownAssetMissing = @event.Asset.Length > 0 && !Contains(postings, firstOfAsset[..assetCount], @event.Asset);
+        var balances = new AssetBalance[assetCount + (ownAssetMissing ? 1 : 0)];
+        for (var i = 0; i < assetCount; i++)
+        {
+            var asset = postings[firstOfAsset[i]].Asset;
+            balances[i] = new AssetBalance(asset, state.BalanceOf(userId, asset));
+        }
+        if (ownAssetMissing) balances[^1] = new AssetBalance(@event.Asset, state.BalanceOf(userId, @event.Asset));
+        return balances;
+    }
+
+    private static bool Contains(IReadOnlyList<Posting> postings, ReadOnlySpan<int> indexes, string asset)
+    {
+        foreach (var index in indexes)
+        {
+            if (postings[index].Asset == asset) return true;
+        }
+        return false;
+    }
+
+    /// <summary>One dictionary lookup per posting: the balance is changed where it is stored. It is
+    /// checked before it is written, so a violation leaves the state as it was for this posting.</summary>
     private static void ApplyToUser(LedgerState state, Posting posting, LedgerEvent @event)
     {
         var account = new AccountKey(posting.Owner, posting.Asset);
-        var before = state.BalanceOf(account.UserId, account.Asset);
+        ref var balance = ref state.BalanceToChange(account);
         var after = posting.Book == Book.Available
-            ? before with { Available = checked(before.Available + posting.Amount) }
-            : before with { Held = checked(before.Held + posting.Amount) };
+            ? balance with { Available = checked(balance.Available + posting.Amount) }
+            : balance with { Held = checked(balance.Held + posting.Amount) };
         if (after.Available < 0 || after.Held < 0)
             throw new LedgerInvariantViolation(
                 $"{@event.GetType().Name} {@event.Request.CommandId} takes {account} below zero: {after}");
-        state.SetBalance(account, after);
+        balance = after;
     }
 }
 

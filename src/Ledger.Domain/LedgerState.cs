@@ -1,20 +1,37 @@
+using System.Diagnostics.CodeAnalysis;
 using Ledger.Domain.Accounts;
 using Ledger.Domain.Idempotency;
+using Ledger.Domain.Markets;
+using Ledger.Domain.Orders;
+using Ledger.Domain.Transfers;
 
 namespace Ledger.Domain;
 
 /// <summary>
-/// The state one partition writer holds: its users' balances and the requests it remembers.
-/// It is owned by exactly one thread, so it needs no lock; it changes only through
-/// <see cref="LedgerDecider.Evolve"/>. Balances are immutable values replaced on each change.
+/// The state one partition writer holds: its users' balances, orders, applied fills and transfer
+/// steps, and the requests it remembers. It is owned by exactly one thread, so it needs no lock; it
+/// changes only through <see cref="LedgerDecider.Evolve"/>. Balances and orders are immutable values
+/// replaced on each change.
+/// Orders (closed ones too), fill ids and transfer ids are kept for the partition's lifetime so an
+/// id can never be used twice. Order and transfer ids are their user's own (no partition could check
+/// them against every other user's), so they are remembered by (owner, id). Compacting closed orders into bare ids is left for when it matters.
 /// </summary>
-public sealed class LedgerState(TimeSpan idempotencyWindow)
+public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog markets)
 {
     private readonly Dictionary<AccountKey, Balance> _balances = new();
+    private readonly Dictionary<(string OwnerId, string OrderId), Order> _orders = new();
+    private readonly HashSet<(string OwnerId, string OrderId, string FillId)> _appliedFills = new();
+    private readonly Dictionary<(string FromUserId, string TransferId), TransferDebited> _debitedTransfers = new();
+    private readonly HashSet<(string FromUserId, string TransferId)> _decidedCredits = new();
+    private readonly HashSet<(string FromUserId, string TransferId)> _refundedTransfers = new();
 
     public LedgerState() : this(IdempotencyMemory.WindowDefault) { }
 
+    public LedgerState(TimeSpan idempotencyWindow) : this(idempotencyWindow, MarketCatalog.Default) { }
+
     public IdempotencyMemory Requests { get; } = new(idempotencyWindow);
+
+    public MarketCatalog Markets { get; } = markets;
 
     /// <summary>How many events this state has been built from.</summary>
     public long EventsApplied { get; internal set; }
@@ -23,8 +40,60 @@ public sealed class LedgerState(TimeSpan idempotencyWindow)
 
     public IEnumerable<KeyValuePair<AccountKey, Balance>> Balances => _balances;
 
+    public IEnumerable<Order> Orders => _orders.Values;
+
     public Balance BalanceOf(string userId, string asset) =>
         _balances.TryGetValue(new AccountKey(userId, asset), out var balance) ? balance : default;
 
-    internal void SetBalance(AccountKey account, Balance balance) => _balances[account] = balance;
+    public bool TryGetOrder(string ownerId, string orderId, [NotNullWhen(true)] out Order? order) =>
+        _orders.TryGetValue((ownerId, orderId), out order);
+
+    public bool HasAppliedFill(string ownerId, string orderId, string fillId) => _appliedFills.Contains((ownerId, orderId, fillId));
+
+    public bool TryGetDebitedTransfer(string fromUserId, string transferId, [NotNullWhen(true)] out TransferDebited? debited) =>
+        _debitedTransfers.TryGetValue((fromUserId, transferId), out debited);
+
+    /// <summary>True once this partition credited the transfer or refused to credit it: either way the
+    /// credit step is decided, and deciding it again could move the money twice.</summary>
+    public bool HasDecidedCredit(string fromUserId, string transferId) => _decidedCredits.Contains((fromUserId, transferId));
+
+    public bool HasRefunded(string fromUserId, string transferId) => _refundedTransfers.Contains((fromUserId, transferId));
+
+    /// <summary>The stored balance itself (a new account starts at zero), for Evolve to change in place.
+    /// The reference is valid only until the next account is added.</summary>
+    internal ref Balance BalanceToChange(AccountKey account) =>
+        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_balances, account, out _);
+
+    internal Order GetOrder(string ownerId, string orderId) =>
+        _orders.TryGetValue((ownerId, orderId), out var order)
+            ? order
+            : throw new LedgerInvariantViolation($"order {orderId} is not known to this partition");
+
+    internal void AddOrder(Order order)
+    {
+        if (!_orders.TryAdd((order.OwnerId, order.OrderId), order)) throw new LedgerInvariantViolation($"order {order.OrderId} is placed twice");
+    }
+
+    internal void SetOrder(Order order) => _orders[(order.OwnerId, order.OrderId)] = order;
+
+    internal void RememberFill(string ownerId, string orderId, string fillId)
+    {
+        if (!_appliedFills.Add((ownerId, orderId, fillId))) throw new LedgerInvariantViolation($"fill {fillId} of order {orderId} applied twice");
+    }
+
+    internal void RememberDebit(TransferDebited debited)
+    {
+        if (!_debitedTransfers.TryAdd((debited.FromUserId, debited.TransferId), debited))
+            throw new LedgerInvariantViolation($"transfer {debited.TransferId} debited twice");
+    }
+
+    internal void RememberCreditDecided(string fromUserId, string transferId)
+    {
+        if (!_decidedCredits.Add((fromUserId, transferId))) throw new LedgerInvariantViolation($"credit of transfer {transferId} decided twice");
+    }
+
+    internal void RememberRefund(string fromUserId, string transferId)
+    {
+        if (!_refundedTransfers.Add((fromUserId, transferId))) throw new LedgerInvariantViolation($"transfer {transferId} refunded twice");
+    }
 }

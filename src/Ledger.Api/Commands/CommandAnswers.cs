@@ -20,7 +20,7 @@ public sealed class CommandAnswers(AssetCatalog assets)
                     "This Idempotency-Key was already used for a different request.", decision.Request.CommandId);
             http.Response.Headers[ReplayedHeader] = "true";
         }
-        if (RejectionCodeOf(decision) is { } code)
+        if (decision is IRejection { Code: var code })
             return Problem(422, code, $"The ledger refused the command: {code}.", decision.Request.CommandId);
 
         var balance = outcome.Decision.BalancesAfter.FirstOrDefault(b => b.Asset == decision.Asset);
@@ -51,13 +51,6 @@ public sealed class CommandAnswers(AssetCatalog assets)
     public static IResult Problem(int status, string code, string detail, Guid? commandId = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: code.Replace('_', ' '),
             extensions: new Dictionary<string, object?> { ["code"] = code, ["commandId"] = commandId });
-
-    private static string? RejectionCodeOf(LedgerEvent decision) => decision switch
-    {
-        DepositRejected rejected => rejected.Code,
-        WithdrawalRejected rejected => rejected.Code,
-        _ => decision.IsRejection ? "rejected" : null,
-    };
 
     private sealed class WithLocation(IResult inner, string location) : IResult
     {

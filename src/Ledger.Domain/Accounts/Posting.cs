@@ -10,6 +10,10 @@ public enum Book
     ExternalWithdrawals,
     Fees,
     TransfersInFlight,
+
+    /// <summary>The other side of every fill: the buyer pays into it and the seller is paid out of it,
+    /// each on their own partition. What rounding leaves in it is the ledger's.</summary>
+    TradeSettlement,
 }
 
 /// <summary>One leg of a double entry: an amount (minor units, signed) on one book of one owner.
@@ -25,7 +29,34 @@ public readonly record struct Posting(string Owner, Book Book, string Asset, lon
 
     public bool IsUserBook => Book is Book.Available or Book.Held;
 
-    /// <summary>True when the postings sum to zero in every asset.</summary>
+    /// <summary>True when the postings sum to zero in every asset. It runs on every Evolve, so it
+    /// allocates nothing: events have a handful of postings, and summing each asset from its first
+    /// posting is cheaper than grouping. Int128 sums cannot overflow.</summary>
+    public static bool Balance(IReadOnlyList<Posting> postings)
+    {
+        for (var first = 0; first < postings.Count; first++)
+        {
+            var asset = postings[first].Asset;
+            if (AppearsBefore(postings, asset, first)) continue;
+            Int128 sum = 0;
+            for (var i = first; i < postings.Count; i++)
+            {
+                if (string.Equals(postings[i].Asset, asset, StringComparison.Ordinal)) sum += postings[i].Amount;
+            }
+            if (sum != 0) return false;
+        }
+        return true;
+    }
+
     public static bool Balance(IEnumerable<Posting> postings) =>
-        postings.GroupBy(p => p.Asset).All(group => group.Sum(p => (decimal)p.Amount) == 0m);
+        Balance(postings as IReadOnlyList<Posting> ?? postings.ToArray());
+
+    private static bool AppearsBefore(IReadOnlyList<Posting> postings, string asset, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (string.Equals(postings[i].Asset, asset, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
 }

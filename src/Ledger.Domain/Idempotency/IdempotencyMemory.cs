@@ -16,7 +16,10 @@ public sealed class IdempotencyMemory(TimeSpan window)
 {
     public static readonly TimeSpan WindowDefault = TimeSpan.FromHours(24);
 
-    private readonly Dictionary<(string UserId, string Key), RememberedRequest> _byKey = new();
+    // The value is a struct, not a RememberedRequest: one object less per remembered key, on a path
+    // every command takes. The Request is the first event's own.
+    private readonly Dictionary<(string UserId, string Key), (LedgerEvent FirstEvent, IReadOnlyList<AssetBalance> BalancesAfter)> _byKey =
+        new();
     private readonly Queue<(DateTimeOffset At, string UserId, string Key)> _byAge = new();
 
     public TimeSpan Window { get; } = window > TimeSpan.Zero
@@ -25,14 +28,24 @@ public sealed class IdempotencyMemory(TimeSpan window)
 
     public int Count => _byKey.Count;
 
-    public bool TryRecall(string userId, string key, out RememberedRequest remembered) =>
-        _byKey.TryGetValue((userId, key), out remembered!);
+    public bool TryRecall(string userId, string key, out RememberedRequest remembered)
+    {
+        if (!_byKey.TryGetValue((userId, key), out var first))
+        {
+            remembered = null!;
+            return false;
+        }
+        remembered = new RememberedRequest(first.FirstEvent.Request, first.FirstEvent, first.BalancesAfter);
+        return true;
+    }
+
+    /// <summary>True when the key is remembered; allocates nothing.</summary>
+    public bool Contains(string userId, string key) => _byKey.ContainsKey((userId, key));
 
     public void Remember(LedgerEvent firstEvent, IReadOnlyList<AssetBalance> balancesAfter)
     {
         var request = firstEvent.Request;
-        var remembered = new RememberedRequest(request, firstEvent, balancesAfter);
-        if (_byKey.TryAdd((request.UserId, request.IdempotencyKey), remembered))
+        if (_byKey.TryAdd((request.UserId, request.IdempotencyKey), (firstEvent, balancesAfter)))
             _byAge.Enqueue((firstEvent.At, request.UserId, request.IdempotencyKey));
         ForgetOlderThan(firstEvent.At - Window);
     }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Ledger.Domain.Assets;
+using Ledger.Domain.Markets;
+using Ledger.Domain.Orders;
 
 namespace Ledger.Kafka.Contracts;
 
@@ -34,6 +36,31 @@ internal static class JsonFields
             throw new MalformedMessage($"field '{name}' {error}");
         return negative ? -minor : minor;
     }
+
+    public static bool Boolean(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            throw new MalformedMessage($"field '{name}' is missing or not true/false");
+        return value.GetBoolean();
+    }
+
+    /// <summary>A market named by a command: it must be configured, since its assets give the scales.</summary>
+    public static Market Market(JsonElement element, string name, MarketCatalog markets) =>
+        markets.TryGet(String(element, name), out var market) ? market : throw new MalformedMessage($"field '{name}' names an unknown market");
+
+    public static Side Side(JsonElement element, string name) => String(element, name) switch
+    {
+        "buy" => Domain.Orders.Side.Buy,
+        "sell" => Domain.Orders.Side.Sell,
+        _ => throw new MalformedMessage($"field '{name}' must be \"buy\" or \"sell\""),
+    };
+
+    public static string SideName(Side side) => side switch
+    {
+        Domain.Orders.Side.Buy => "buy",
+        Domain.Orders.Side.Sell => "sell",
+        _ => throw new ArgumentOutOfRangeException(nameof(side)),
+    };
 
     public static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset at) =>
         writer.WriteString(name, at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));

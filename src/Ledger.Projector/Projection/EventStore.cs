@@ -25,7 +25,7 @@ public static class EventStore
             await copy.WriteAsync(@event.Request.IdempotencyKey, NpgsqlDbType.Text, cancellation);
             await copy.WriteAsync(@event.GetType().Name, NpgsqlDbType.Text, cancellation);
             await copy.WriteAsync(@event.Asset, NpgsqlDbType.Text, cancellation);
-            await WriteNullable(copy, RejectionCode(@event), cancellation);
+            await WriteNullable(copy, (@event as IRejection)?.Code, cancellation);
             await copy.WriteAsync(@event.At.UtcDateTime, NpgsqlDbType.TimestampTz, cancellation);
             await copy.WriteAsync(Encoding.UTF8.GetString(projected.Body), NpgsqlDbType.Jsonb, cancellation);
         }
@@ -37,11 +37,4 @@ public static class EventStore
         if (text is null) await copy.WriteNullAsync(cancellation);
         else await copy.WriteAsync(text, NpgsqlDbType.Text, cancellation);
     }
-
-    private static string? RejectionCode(LedgerEvent @event) => @event switch
-    {
-        DepositRejected rejected => rejected.Code,
-        WithdrawalRejected rejected => rejected.Code,
-        _ => null,
-    };
 }

@@ -91,7 +91,7 @@ public sealed class DepositsEndToEndTests(ITestOutputHelper output)
     }
 
     internal static string Format(long minor, string asset) =>
-        Domain.Assets.Amount.Format(minor, Domain.Assets.AssetCatalog.Default.Get(asset));
+        global::Ledger.Domain.Assets.Amount.Format(minor, global::Ledger.Domain.Assets.AssetCatalog.Default.Get(asset));
 
     internal static void AssertBalance(JsonElement balance, string asset, string available, string held, string total)
     {

@@ -1,0 +1,11 @@
+using BenchmarkDotNet.Running;
+using Ledger.Benchmarks;
+
+// `--memory` measures the state's memory per account and remembered key; anything else goes to
+// BenchmarkDotNet (e.g. --filter '*').
+if (args.Contains("--memory"))
+{
+    StateMemory.Measure(Console.Out);
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(DecideEvolveBenchmark).Assembly).Run(args);

@@ -1,0 +1,101 @@
+using Ledger.Domain;
+using Ledger.Domain.Orders;
+
+namespace Ledger.Benchmarks;
+
+/// <summary>
+/// A partition's day in miniature, made before measuring: every user starts funded, then a mix of
+/// deposits, withdrawals, orders, fills and cancels. The commands are generated against a state
+/// that evolves as the benchmark's will, so fills find their orders and most commands are accepted.
+/// </summary>
+public sealed class Workload
+{
+    public const int UserCount = 10_000;
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private Workload(LedgerEvent[] opening, Command[] commands, DateTimeOffset[] times)
+    {
+        Opening = opening;
+        Commands = commands;
+        Times = times;
+    }
+
+    /// <summary>Events that fund every user; applied before each measured run.</summary>
+    public LedgerEvent[] Opening { get; }
+
+    public Command[] Commands { get; }
+
+    /// <summary>Each command's decision time: one millisecond apart, well inside the idempotency window.</summary>
+    public DateTimeOffset[] Times { get; }
+
+    public LedgerState OpeningState()
+    {
+        var state = new LedgerState();
+        foreach (var @event in Opening) LedgerDecider.Evolve(state, @event);
+        return state;
+    }
+
+    public static Workload Generate(int commandCount, int seed)
+    {
+        var random = new Random(seed);
+        var users = Enumerable.Range(0, UserCount).Select(i => $"user-{i:D6}").ToArray();
+        var opening = users.SelectMany(user => new LedgerEvent[]
+        {
+            new Deposited(NewRequest(user, random), Start, "USD", 100_000_000),
+            new Deposited(NewRequest(user, random), Start, "BTC", 1_000_000_000),
+        }).ToArray();
+        var workload = new Workload(opening, new Command[commandCount], new DateTimeOffset[commandCount]);
+
+        var state = workload.OpeningState();
+        var openOrders = new List<(string OwnerId, string OrderId)>();
+        for (var i = 0; i < commandCount; i++)
+        {
+            var now = Start.AddMilliseconds(i + 1);
+            var command = NextCommand(random, users, openOrders, state, i);
+            workload.Commands[i] = command;
+            workload.Times[i] = now;
+            foreach (var @event in LedgerDecider.Decide(command, state, now)) LedgerDecider.Evolve(state, @event);
+        }
+        return workload;
+    }
+
+    private static Command NextCommand(Random random, string[] users, List<(string OwnerId, string OrderId)> openOrders, LedgerState state, int index)
+    {
+        var user = users[random.Next(users.Length)];
+        var roll = random.Next(100);
+        if (roll < 20) return new Deposit(NewRequest(user, random), "USD", 1 + random.Next(100_000));
+        if (roll < 30) return new Withdraw(NewRequest(user, random), "USD", 1 + random.Next(10_000));
+        if (roll < 60 || openOrders.Count == 0)
+        {
+            var orderId = $"o-{index}";
+            openOrders.Add((user, orderId));
+            var side = random.Next(2) == 0 ? Side.Buy : Side.Sell;
+            return new PlaceOrder(NewRequest(user, random), orderId, "BTC-USD", side, 2_900_000 + random.Next(200_000), 1 + random.Next(10_000_000));
+        }
+
+        var pick = random.Next(openOrders.Count);
+        var (owner, id) = openOrders[pick];
+        state.TryGetOrder(owner, id, out var order);
+        if (roll < 90 && order is { Status: OrderStatus.Open })
+        {
+            var quantity = random.Next(3) == 0 ? order.RemainingQuantity : 1 + random.NextInt64(order.RemainingQuantity);
+            if (quantity == order.RemainingQuantity) RemoveAt(openOrders, pick);
+            return new Fill(NewRequest(owner, random), id, $"f-{index}", "BTC-USD", order.Side, quantity, order.Price, 0);
+        }
+        RemoveAt(openOrders, pick);
+        return new CancelOrder(NewRequest(owner, random), id);
+    }
+
+    private static void RemoveAt<T>(List<T> items, int index)
+    {
+        items[index] = items[^1];
+        items.RemoveAt(items.Count - 1);
+    }
+
+    /// <summary>Like the edge makes them: a fresh command id, the client's key, a body hash.</summary>
+    private static Request NewRequest(string user, Random random)
+    {
+        var commandId = new Guid(random.NextInt64().ToString("x16") + random.NextInt64().ToString("x16"));
+        return new Request(commandId, user, commandId.ToString("N")[..20], Convert.ToHexStringLower(commandId.ToByteArray()));
+    }
+}
