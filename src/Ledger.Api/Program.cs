@@ -1,6 +1,8 @@
 using Ledger.Api.Accounts;
 using Ledger.Api.Commands;
 using Ledger.Api.Hosting;
+using Ledger.Api.Orders;
+using Ledger.Api.Transfers;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddLedgerApi();
@@ -9,6 +11,8 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapMoneyMovements();
+app.MapOrders();
+app.MapTransfers();
 app.MapAccounts();
 app.MapCommands();
 app.MapHealth();

@@ -10,7 +10,8 @@ public sealed class CommandAnswers(AssetCatalog assets)
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
 
-    public IResult Decided(Request request, CommandOutcome outcome, HttpContext http)
+    /// <param name="reference">Named ids the caller may have let the edge choose, e.g. ("orderId", "...").</param>
+    public IResult Decided(Request request, CommandOutcome outcome, HttpContext http, (string Name, string Value)? reference = null)
     {
         var decision = outcome.Decision.Event;
         if (outcome.Replayed)
@@ -24,12 +25,15 @@ public sealed class CommandAnswers(AssetCatalog assets)
             return Problem(422, code, $"The ledger refused the command: {code}.", decision.Request.CommandId);
 
         var balance = outcome.Decision.BalancesAfter.FirstOrDefault(b => b.Asset == decision.Asset);
-        return TypedResults.Json(new
+        var body = new Dictionary<string, object?>
         {
-            commandId = decision.Request.CommandId,
-            status = "accepted",
-            balance = BalanceJson(balance.Asset ?? decision.Asset, balance),
-        }, statusCode: StatusCodes.Status201Created);
+            ["commandId"] = decision.Request.CommandId,
+            ["status"] = "accepted",
+            ["eventType"] = decision.GetType().Name,
+        };
+        if (reference is var (name, value)) body[name] = value;
+        body["balance"] = BalanceJson(balance.Asset ?? decision.Asset, balance);
+        return TypedResults.Json(body, statusCode: StatusCodes.Status201Created);
     }
 
     public static IResult Pending(Guid commandId) => new WithLocation(

@@ -2,13 +2,16 @@ using System.Security.Cryptography;
 using System.Text;
 using Ledger.Domain;
 using Ledger.Domain.Assets;
+using Ledger.Domain.Markets;
+using Ledger.Domain.Orders;
 
 namespace Ledger.Api.Commands;
 
 /// <summary>Checks the fields commands share, collecting one clear message per bad field.</summary>
-public sealed class CommandFields(AssetCatalog assets)
+public sealed class CommandFields(AssetCatalog assets, MarketCatalog? markets = null)
 {
     public const int UserIdLengthMax = 64;
+    public const int ReferenceLengthMax = 64;
     public const int IdempotencyKeyLengthMax = 128;
 
     private readonly Dictionary<string, string[]> _errors = new();
@@ -16,14 +19,55 @@ public sealed class CommandFields(AssetCatalog assets)
     public bool IsValid => _errors.Count == 0;
     public IDictionary<string, string[]> Errors => _errors;
 
-    public string UserId(string? value, string field = "userId")
+    public string UserId(string? value, string field = "userId") => Identifier(value, field, UserIdLengthMax);
+
+    /// <summary>An order, fill or transfer id: the caller's own, or a new one when it is left out.</summary>
+    public string ReferenceOrNew(string? value, string field) =>
+        value is null ? Guid.CreateVersion7().ToString() : Identifier(value, field, ReferenceLengthMax);
+
+    public string Reference(string? value, string field) => Identifier(value, field, ReferenceLengthMax);
+
+    private string Identifier(string? value, string field, int lengthMax)
     {
         if (string.IsNullOrEmpty(value)) return Fail(field, "is required");
-        if (value.Length > UserIdLengthMax) return Fail(field, $"must be at most {UserIdLengthMax} characters");
+        if (value.Length > lengthMax) return Fail(field, $"must be at most {lengthMax} characters");
         if (!value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             return Fail(field, "may hold only letters, digits, '-', '_' and '.'");
         return value;
     }
+
+    public Market? Market(string? symbol, string field = "market")
+    {
+        var catalog = markets ?? MarketCatalog.Default;
+        if (string.IsNullOrEmpty(symbol)) { Fail(field, "is required"); return null; }
+        if (catalog.TryGet(symbol, out var market)) return market;
+        Fail(field, $"'{Truncate(symbol)}' is not a known market ({string.Join(", ", catalog.All.Select(m => m.Symbol))})");
+        return null;
+    }
+
+    public Side? Side(string? value, string field = "side")
+    {
+        switch (value)
+        {
+            case "buy": return Domain.Orders.Side.Buy;
+            case "sell": return Domain.Orders.Side.Sell;
+            default: Fail(field, "must be \"buy\" or \"sell\""); return null;
+        }
+    }
+
+    /// <summary>A fee: zero or more, in the asset the order's owner receives.</summary>
+    public long NonNegativeAmount(string? text, Asset? asset, string field)
+    {
+        if (asset is null) return 0;
+        if (Amount.TryParse(text, asset, out var minor, out var error)) return minor;
+        Fail(field, error);
+        return 0;
+    }
+
+    public IResult Invalid() =>
+        TypedResults.ValidationProblem(Errors, title: "The request is not valid; nothing was applied.");
+
+    public Asset? AssetOf(string code) => assets.TryGet(code, out var asset) ? asset : null;
 
     public Asset? Asset(string? code, string field = "asset")
     {

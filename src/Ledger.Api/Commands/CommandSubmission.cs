@@ -20,7 +20,8 @@ public sealed class CommandSubmission(
     IOptions<CommandOptions> options,
     ILogger<CommandSubmission> log)
 {
-    public async Task<IResult> Submit(Command command, HttpContext http, CancellationToken cancellation)
+    public async Task<IResult> Submit(Command command, HttpContext http, CancellationToken cancellation,
+        (string Name, string Value)? reference = null)
     {
         var request = command.Request;
         var decided = outcomes.Expect(request.CommandId);
@@ -34,7 +35,7 @@ public sealed class CommandSubmission(
                 Headers = new Headers().With(LedgerHeaders.CorrelationId, http.TraceIdentifier),
             }, cancellation);
             var outcome = await decided.WaitAsync(options.Value.DecisionDeadline, cancellation);
-            return answers.Decided(request, outcome, http);
+            return answers.Decided(request, outcome, http, reference);
         }
         catch (TimeoutException)
         {

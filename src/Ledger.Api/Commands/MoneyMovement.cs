@@ -38,7 +38,7 @@ public static class MoneyMovement
         var userId = fields.UserId(body.UserId);
         var asset = fields.Asset(body.Asset);
         var amount = fields.PositiveAmount(body.Amount, asset);
-        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors, title: "The request is not valid; nothing was applied.");
+        if (!fields.IsValid) return fields.Invalid();
 
         var request = CommandFields.NewRequest(userId, key, CommandFields.Fingerprint(commandType, userId, asset!.Code, amount));
         return await submission.Submit(create(request, asset.Code, amount), http, cancellation);

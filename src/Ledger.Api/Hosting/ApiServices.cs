@@ -3,6 +3,7 @@ using Ledger.Api.Commands;
 using Ledger.Api.ReadModel;
 using Ledger.Api.Writer;
 using Ledger.Domain.Assets;
+using Ledger.Domain.Markets;
 using Ledger.Hosting;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
@@ -25,11 +26,12 @@ public static class ApiServices
         var readModel = StartupOptions.Bind<ReadModelOptions>(configuration, ReadModelOptions.Section, o => o.Errors());
         var commands = StartupOptions.Bind<CommandOptions>(configuration, CommandOptions.Section, o => o.Errors());
         var assets = new AssetCatalog(configuration.GetSection("Assets").Get<List<Asset>>() ?? [.. AssetCatalog.Defaults]);
+        var markets = new MarketCatalog(configuration.GetSection("Markets").Get<List<Market>>() ?? [.. MarketCatalog.Defaults], assets);
         var bootstrap = new BootstrapServers(kafka.ResolveBootstrapServers());
 
         services.AddSingleton(kafka).AddSingleton(writer).AddSingleton(readModel).AddSingleton(Options.Create(commands));
-        services.AddSingleton(assets).AddSingleton(bootstrap).AddSingleton(TimeProvider.System);
-        services.AddSingleton(new CommandCodec(assets)).AddSingleton(new EventCodec(assets));
+        services.AddSingleton(assets).AddSingleton(markets).AddSingleton(bootstrap).AddSingleton(TimeProvider.System);
+        services.AddSingleton(new CommandCodec(assets, markets)).AddSingleton(new EventCodec(assets, markets));
         services.AddSingleton(provider => new ReplyCodec(provider.GetRequiredService<EventCodec>()));
         services.AddSingleton(_ => new ProducerBuilder<string, byte[]>(KafkaClients.CommandProducer(bootstrap.Value)).Build());
         services.AddSingleton<CommandOutcomes>().AddHostedService(provider => provider.GetRequiredService<CommandOutcomes>());
@@ -56,7 +58,7 @@ public static class ApiServices
         services.AddSingleton<WriterMetrics>();
         services.AddSingleton(provider => new WriterContext(writer, kafka, bootstrap.Value,
             provider.GetRequiredService<CommandCodec>(), provider.GetRequiredService<EventCodec>(),
-            provider.GetRequiredService<ReplyCodec>(), provider.GetRequiredService<WriterMetrics>(),
+            provider.GetRequiredService<ReplyCodec>(), provider.GetRequiredService<MarketCatalog>(), provider.GetRequiredService<WriterMetrics>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Writer")));
         services.AddHostedService<WriterGroupMember>();

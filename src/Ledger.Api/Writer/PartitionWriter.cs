@@ -74,7 +74,7 @@ internal sealed class PartitionWriter : IDisposable
 
     private static LedgerState Recover(int partition, WriterContext context, CancellationToken cancellation)
     {
-        var state = new LedgerState(context.Options.IdempotencyWindow);
+        var state = new LedgerState(context.Options.IdempotencyWindow, context.Markets);
         var events = new TopicPartition(context.Kafka.EventsTopic, partition);
         PartitionReader.ReadToEnd(context.BootstrapServers, events, context.Options.RecoveryStallTimeout,
             record => LedgerDecider.Evolve(state, context.Events.Decode(record.Message.Value).Event), cancellation);
@@ -162,7 +162,23 @@ internal sealed class PartitionWriter : IDisposable
                 .With(LedgerHeaders.SchemaVersion, EventMessage.SchemaVersion.ToString())
                 .With(LedgerHeaders.CorrelationId, correlationId)
                 .With(LedgerHeaders.IdempotencyKey, @event.Request.IdempotencyKey));
+            foreach (var followUp in LedgerDecider.FollowUps(@event)) SendFollowUp(followUp, correlationId);
         }
+    }
+
+    /// <summary>The next step of a saga (a transfer's credit or refund) goes to its user's partition
+    /// in this same transaction: it exists if and only if the event that calls for it does.</summary>
+    private void SendFollowUp(Command followUp, string correlationId)
+    {
+        var userId = followUp.Request.UserId;
+        _producer.Produce(
+            new TopicPartition(_context.Kafka.CommandsTopic, UserPartitioner.PartitionOf(userId, _context.Kafka.Partitions)),
+            new Message<string, byte[]>
+            {
+                Key = userId,
+                Value = _context.Commands.Encode(followUp),
+                Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId),
+            });
     }
 
     /// <summary>A command that decided nothing new was a repeat: tell its caller the first outcome.</summary>

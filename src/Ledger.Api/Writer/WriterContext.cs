@@ -1,3 +1,4 @@
+using Ledger.Domain.Markets;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
 
@@ -11,6 +12,7 @@ internal sealed record WriterContext(
     CommandCodec Commands,
     EventCodec Events,
     ReplyCodec Replies,
+    MarketCatalog Markets,
     WriterMetrics Metrics,
     TimeProvider Clock,
     ILogger Log);

@@ -1,4 +1,5 @@
 using Ledger.Domain.Assets;
+using Ledger.Domain.Markets;
 using Ledger.Hosting;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
@@ -23,7 +24,8 @@ public static class ProjectorServices
 
         services.AddSingleton(kafka).AddSingleton(projector).AddSingleton(assets);
         services.AddSingleton(new BootstrapServers(kafka.ResolveBootstrapServers()));
-        services.AddSingleton(new EventCodec(assets));
+        var markets = new MarketCatalog(configuration.GetSection("Markets").Get<List<Market>>() ?? [.. MarketCatalog.Defaults], assets);
+        services.AddSingleton(new EventCodec(assets, markets));
         services.AddSingleton(_ => NpgsqlDataSource.Create(postgres.ConnectionString));
         services.AddSingleton<ProjectorMetrics>().AddSingleton<ProjectorReadiness>();
         services.AddHostedService<ProjectorGroupMember>();

@@ -17,15 +17,22 @@ public sealed class RunningLedger : IAsyncDisposable
     public TestPostgres Postgres { get; }
     public LedgerProcess? Api { get; private set; }
     public LedgerProcess? Projector { get; private set; }
+
+    /// <summary>With a separate writer: an Api process that hosts the partition writers and takes no
+    /// test traffic, so it can be killed while <see cref="Api"/> (an edge only) keeps answering.</summary>
+    public LedgerProcess? Writer { get; private set; }
     public HttpClient Http { get; private set; } = new();
 
-    public static async Task<RunningLedger> Start(int partitions = 12, int brokers = 3)
+    public static async Task<RunningLedger> Start(int partitions = 12, int brokers = 3, bool separateWriter = false)
     {
         var ledger = new RunningLedger(new TestKafka(brokers, partitions), await TestPostgres.Create());
         await ledger.StartProjector();
-        await ledger.StartApi();
+        if (separateWriter) await ledger.StartWriter();
+        await ledger.StartApi(hostsWriters: !separateWriter);
         return ledger;
     }
+
+    public async Task StartWriter() => Writer = await LedgerProcess.Start("Ledger.Api", Environment);
 
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
@@ -38,9 +45,10 @@ public sealed class RunningLedger : IAsyncDisposable
 
     public async Task StartProjector() => Projector = await LedgerProcess.Start("Ledger.Projector", Environment);
 
-    public async Task StartApi()
+    public async Task StartApi(bool hostsWriters = true)
     {
-        Api = await LedgerProcess.Start("Ledger.Api", Environment);
+        var environment = new Dictionary<string, string>(Environment) { ["Writer__Enabled"] = hostsWriters ? "true" : "false" };
+        Api = await LedgerProcess.Start("Ledger.Api", environment);
         Http.Dispose();
         Http = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -61,12 +69,13 @@ public sealed class RunningLedger : IAsyncDisposable
     }
 
     /// <summary>What the process logs said, for a failing test's message.</summary>
-    public string Logs => $"--- api ---\n{Api?.Output}\n--- projector ---\n{Projector?.Output}";
+    public string Logs => $"--- api ---\n{Api?.Output}\n--- writer ---\n{Writer?.Output}\n--- projector ---\n{Projector?.Output}";
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         if (Api is not null) await Api.DisposeAsync();
+        if (Writer is not null) await Writer.DisposeAsync();
         if (Projector is not null) await Projector.DisposeAsync();
         Kafka.Dispose();
         await Postgres.DisposeAsync();
