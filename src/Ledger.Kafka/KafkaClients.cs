@@ -40,5 +40,11 @@ public static class KafkaClients
         SessionTimeoutMs = 10_000,
         HeartbeatIntervalMs = 1_000,
         MaxPollIntervalMs = 300_000,
+        // A decision crosses two consumers (commands -> writer, events -> edge). librdkafka's
+        // default fetch wait (500 ms) adds up to that to each hop wherever a broker does not
+        // answer a waiting fetch as soon as data arrives (librdkafka's mock cluster does not).
+        FetchWaitMaxMs = FetchWaitMaxMsDefault,
     };
+
+    public const int FetchWaitMaxMsDefault = 10;
 }

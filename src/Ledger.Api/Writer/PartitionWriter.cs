@@ -156,29 +156,34 @@ internal sealed class PartitionWriter : IDisposable
         foreach (var @event in events)
         {
             LedgerDecider.Evolve(_state, @event);
+            foreach (var followUp in LedgerDecider.FollowUps(@event)) SendFollowUp(followUp, correlationId);
             var message = new EventMessage(@event, LedgerDecider.BalancesAfter(_state, @event));
             Produce(_context.Kafka.EventsTopic, @event.Request.UserId, _context.Events.Encode(message), new Headers()
                 .With(LedgerHeaders.EventType, @event.GetType().Name)
                 .With(LedgerHeaders.SchemaVersion, EventMessage.SchemaVersion.ToString())
                 .With(LedgerHeaders.CorrelationId, correlationId)
                 .With(LedgerHeaders.IdempotencyKey, @event.Request.IdempotencyKey));
-            foreach (var followUp in LedgerDecider.FollowUps(@event)) SendFollowUp(followUp, correlationId);
         }
     }
 
-    /// <summary>The next step of a saga (a transfer's credit or refund) goes to its user's partition
-    /// in this same transaction: it exists if and only if the event that calls for it does.</summary>
+    /// <summary>
+    /// The next step of a saga (a transfer's credit or refund) goes to its user's partition in this
+    /// same transaction, and is delivered BEFORE the event that calls for it is produced. On Kafka the
+    /// transaction alone makes both or neither visible; the order keeps the saga whole where a broker
+    /// does not make transactions atomic (librdkafka's mock cluster shows records at once): if the
+    /// writer dies in between, its successor decides the command again and sends the same follow-up,
+    /// whose deterministic id and idempotency key make the receiver apply it once.
+    /// </summary>
     private void SendFollowUp(Command followUp, string correlationId)
     {
         var userId = followUp.Request.UserId;
-        _producer.Produce(
-            new TopicPartition(_context.Kafka.CommandsTopic, UserPartitioner.PartitionOf(userId, _context.Kafka.Partitions)),
-            new Message<string, byte[]>
-            {
-                Key = userId,
-                Value = _context.Commands.Encode(followUp),
-                Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId),
-            });
+        var partition = new TopicPartition(_context.Kafka.CommandsTopic, UserPartitioner.PartitionOf(userId, _context.Kafka.Partitions));
+        _producer.ProduceAsync(partition, new Message<string, byte[]>
+        {
+            Key = userId,
+            Value = _context.Commands.Encode(followUp),
+            Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId),
+        }).GetAwaiter().GetResult(); // throws if it was not delivered: the event is then never produced
     }
 
     /// <summary>A command that decided nothing new was a repeat: tell its caller the first outcome.</summary>
