@@ -1,6 +1,8 @@
 using Ledger.Api.Accounts;
 using Ledger.Api.Commands;
 using Ledger.Api.Hosting;
+using Ledger.Api.Observability;
+using Ledger.Observability;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddLedgerApi();
@@ -8,10 +10,12 @@ builder.AddLedgerApi();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseHttpObservability();
 app.MapMoneyMovements();
 app.MapAccounts();
 app.MapCommands();
 app.MapHealth();
+app.MapMetrics();
 app.Run();
 
 /// <summary>Visible to tests that host the Api in-process.</summary>

@@ -1,11 +1,14 @@
 using Confluent.Kafka;
+using System.Diagnostics.Metrics;
 using Ledger.Api.Commands;
+using Ledger.Api.Observability;
 using Ledger.Api.ReadModel;
 using Ledger.Api.Writer;
 using Ledger.Domain.Assets;
 using Ledger.Hosting;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
+using Ledger.Observability;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -40,6 +43,7 @@ public static class ApiServices
         }.Build());
 
         services.AddSingleton<WriterReadiness>();
+        services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName);
         if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -54,6 +58,8 @@ public static class ApiServices
     private static void AddWriters(IServiceCollection services, WriterOptions writer, KafkaOptions kafka, BootstrapServers bootstrap)
     {
         services.AddSingleton<WriterMetrics>();
+        services.AddSingleton(provider => new ConsumerLag(provider.GetRequiredService<IMeterFactory>(), WriterMetrics.MeterName,
+            "ledger.writer.consumer.lag", "Commands on ledger.commands not yet decided, per partition", provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new WriterContext(writer, kafka, bootstrap.Value,
             provider.GetRequiredService<CommandCodec>(), provider.GetRequiredService<EventCodec>(),
             provider.GetRequiredService<ReplyCodec>(), provider.GetRequiredService<WriterMetrics>(),
