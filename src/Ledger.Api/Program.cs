@@ -1,5 +1,6 @@
 using Ledger.Api.Accounts;
 using Ledger.Api.Commands;
+using Ledger.Api.Dashboard;
 using Ledger.Api.Hosting;
 using Ledger.Api.Observability;
 using Ledger.Observability;
@@ -16,6 +17,7 @@ app.MapAccounts();
 app.MapCommands();
 app.MapHealth();
 app.MapMetrics();
+app.MapDashboard();
 app.Run();
 
 /// <summary>Visible to tests that host the Api in-process.</summary>

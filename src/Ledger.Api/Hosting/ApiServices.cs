@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using System.Diagnostics.Metrics;
 using Ledger.Api.Commands;
+using Ledger.Api.Dashboard;
 using Ledger.Api.Observability;
 using Ledger.Api.ReadModel;
 using Ledger.Api.Writer;
@@ -43,7 +44,7 @@ public static class ApiServices
         }.Build());
 
         services.AddSingleton<WriterReadiness>();
-        services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName);
+        services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName).AddDashboard();
         if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Ledger.Observability;
 
 namespace Ledger.Api.Observability;
 
@@ -18,8 +19,10 @@ public sealed class ApiMetrics
     private readonly Counter<long> _refusals;
     private readonly Histogram<double> _httpMs;
 
-    public ApiMetrics(IMeterFactory meters)
+    /// <param name="exporter">Listening before the first measurement, so the zeroed refusals are seen.</param>
+    public ApiMetrics(IMeterFactory meters, MetricsExporter exporter)
     {
+        ArgumentNullException.ThrowIfNull(exporter);
         var meter = meters.Create(MeterName);
         _received = meter.CreateCounter<long>("ledger.api.commands.received", "{command}", "Commands put on the command log");
         _accepted = meter.CreateCounter<long>("ledger.api.commands.accepted", "{command}", "Commands the writer accepted");

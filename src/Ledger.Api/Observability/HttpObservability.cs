@@ -25,7 +25,7 @@ public static class HttpObservability
                 : http.TraceIdentifier;
             http.TraceIdentifier = correlationId;
             http.Response.Headers[CorrelationHeader] = correlationId;
-            using var scope = log.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId });
+            using var scope = log.BeginScope("Correlation id {CorrelationId}", correlationId);
             var status = StatusCodes.Status500InternalServerError;
             try
             {

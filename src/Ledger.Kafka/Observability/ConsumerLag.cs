@@ -42,9 +42,13 @@ public sealed class ConsumerLag
         {
             var high = consumer.GetWatermarkOffsets(topicPartition).High;
             var position = consumer.Position(topicPartition);
-            if (high == Offset.Unset || position == Offset.Unset) continue;
+            if (high == Offset.Unset) continue; // not fetched yet: unknown, not zero
             var partition = topicPartition.Partition.Value;
-            _lag[partition] = Math.Max(0, high.Value - position.Value) + (queued?.Invoke(partition) ?? 0);
+            // No position yet: nothing was handed out since the assignment although the fetcher has
+            // reported a high watermark, so the committed offset was the end (briefly wrong while a
+            // first fetched batch waits in the client's queue).
+            var behind = position == Offset.Unset ? 0 : Math.Max(0, high.Value - position.Value);
+            _lag[partition] = behind + (queued?.Invoke(partition) ?? 0);
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class BatchCorrelation
     }
 
     public IDisposable? BeginScope(ILogger log) =>
-        log.BeginScope(new Dictionary<string, object> { ["CorrelationIds"] = _ids.ToArray() });
+        log.BeginScope("Correlation ids {CorrelationIds}", string.Join(",", _ids));
 
     public void Clear() => _ids.Clear();
 }
