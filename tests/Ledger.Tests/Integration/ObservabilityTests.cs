@@ -4,11 +4,12 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ledger.Tests.Support;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Ledger.Tests.Integration;
 
 /// <summary>/metrics, health, correlation ids and the dashboard, against one running Ledger.</summary>
-public sealed class ObservabilityTests(SharedLedger shared) : IClassFixture<SharedLedger>
+public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper output) : IClassFixture<SharedLedger>
 {
     private RunningLedger Ledger => shared.Ledger;
 
@@ -20,6 +21,7 @@ public sealed class ObservabilityTests(SharedLedger shared) : IClassFixture<Shar
         using var response = await Ledger.Http.GetAsync("/metrics");
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         var api = await response.Content.ReadAsStringAsync();
+        output.WriteLine(api);
         Assert.Matches(@"ledger_api_commands_received_total\{type=""Deposit""\} [1-9]", api);
         Assert.Matches(@"ledger_api_commands_accepted_total\{type=""Deposit""\} [1-9]", api);
         Assert.Contains("ledger_api_decision_duration_ms_bucket{type=\"Deposit\",le=\"+Inf\"}", api);
