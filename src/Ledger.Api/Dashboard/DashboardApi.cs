@@ -1,4 +1,6 @@
 using System.Reflection;
+using Ledger.Api.Observability;
+using Ledger.Kafka;
 using Npgsql;
 
 namespace Ledger.Api.Dashboard;
@@ -26,7 +28,8 @@ public static class DashboardApi
         return routes;
     }
 
-    private static async Task<IResult> Summary(DashboardHistory history, NpgsqlDataSource readModel, CancellationToken cancellation)
+    private static async Task<IResult> Summary(DashboardHistory history, NpgsqlDataSource readModel, HighWatermarks watermarks,
+        KafkaOptions kafka, CancellationToken cancellation)
     {
         var (samples, writerLag) = history.Read();
         return TypedResults.Ok(new
@@ -41,8 +44,29 @@ public static class DashboardApi
                 refusalsPerSecond = Math.Round(s.RefusalsPerSecond, 3),
             }),
             writerLag = writerLag.Select(p => new { partition = p.Partition, lag = p.Lag }),
+            projectorLag = await ProjectorLag(readModel, watermarks.Of(kafka.EventsTopic), kafka.EventsTopic, cancellation),
             projectionLagSeconds = await ProjectionLagSeconds(readModel, cancellation),
         });
+    }
+
+    /// <summary>Events on ledger.events (high watermark as this process's outcome listener last saw it)
+    /// beyond the projector's stored offsets, per partition; empty when PostgreSQL does not answer.</summary>
+    private static async Task<IReadOnlyList<object>> ProjectorLag(NpgsqlDataSource readModel, IReadOnlyDictionary<int, long> high,
+        string topic, CancellationToken cancellation)
+    {
+        var stored = new Dictionary<int, long>();
+        try
+        {
+            await using var command = readModel.CreateCommand("select kafka_partition, next_offset from projector_offsets where topic = $1");
+            command.Parameters.AddWithValue(topic);
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation)) stored[reader.GetInt32(0)] = reader.GetInt64(1);
+        }
+        catch (Exception error) when (error is NpgsqlException or PostgresException or TimeoutException)
+        {
+            return [];
+        }
+        return [.. high.OrderBy(p => p.Key).Select(p => new { partition = p.Key, lag = Math.Max(0, p.Value - stored.GetValueOrDefault(p.Key)) })];
     }
 
     /// <summary>How long the newest projected event waited between its decision and its projection;

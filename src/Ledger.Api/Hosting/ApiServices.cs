@@ -45,6 +45,7 @@ public static class ApiServices
 
         services.AddSingleton<WriterReadiness>();
         services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName).AddDashboard();
+        services.AddSingleton<HighWatermarks>();
         if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -113,6 +113,7 @@ public sealed class ProjectorGroupMember(
         _stored.Clear();
         _correlation.Clear();
         lag.Clear();
+        metrics.PartitionsReleased();
     }
 
     private ProjectedEvent Decode(ConsumeResult<string, byte[]> record)

@@ -24,6 +24,9 @@ public sealed class ProjectorMetrics
             "s", "Projection lag of the newest event of each partition's last batch");
     }
 
+    /// <summary>After a revoke or a loss: the partitions' latest lag is no longer this member's to report.</summary>
+    public void PartitionsReleased() => _latestLagSeconds.Clear();
+
     public void BatchWritten(IReadOnlyList<ProjectedEvent> batch, double ms)
     {
         _batchMs.Record(ms);

@@ -104,6 +104,7 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
         Assert.True(ChartPoints(dom, "chart-latency") > 0, $"latency chart has no points:\n{dom}");
         Assert.True(ChartPoints(dom, "chart-lag") > 0, $"lag chart has no partitions:\n{dom}");
         Assert.True(ChartPoints(dom, "chart-projection") > 0, $"projection lag chart has no points:\n{dom}");
+        Assert.True(ChartPoints(dom, "chart-projector-lag") > 0, $"projector lag chart has no partitions:\n{dom}");
         Assert.Contains("id=\"chart-daily-movements\"", dom);
     }
 
