@@ -3,7 +3,7 @@
 
 ledger_test() {
   trap 'ledger_pg_stop' EXIT
-  ledger_ensure_packages docker-compose
+  ledger_ensure_packages docker-compose chromium # chromium: the dashboard test loads the page headless
   ledger_pg_start
 
   say "validating docker-compose.yml"

@@ -1,3 +1,4 @@
+using Ledger.Observability;
 using Ledger.Projector.Hosting;
 using Ledger.Projector.Projection;
 using Ledger.Projector.Schema;
@@ -9,8 +10,6 @@ builder.AddLedgerProjector();
 var app = builder.Build();
 await SchemaMigrator.ApplyWhenReachable(app.Services.GetRequiredService<NpgsqlDataSource>(), app.Logger, app.Lifetime.ApplicationStopping);
 
-app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
-app.MapGet("/health/ready", (ProjectorReadiness readiness) => readiness.IsReady
-    ? Results.Ok(new { status = "ready" })
-    : Results.Json(new { status = "not_ready" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+app.MapHealth();
+app.MapMetrics();
 app.Run();

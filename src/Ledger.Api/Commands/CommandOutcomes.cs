@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using Ledger.Api.Observability;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
 
@@ -16,7 +17,7 @@ public sealed record CommandOutcome(EventMessage Decision, bool Replayed);
 /// the log is the only channel between them and the edge.
 /// </summary>
 public sealed class CommandOutcomes(KafkaOptions kafka, BootstrapServers bootstrap, EventCodec events, ReplyCodec replies,
-    ILogger<CommandOutcomes> log) : BackgroundService
+    HighWatermarks watermarks, ILogger<CommandOutcomes> log) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<CommandOutcome>> _waiting = new();
@@ -72,6 +73,7 @@ public sealed class CommandOutcomes(KafkaOptions kafka, BootstrapServers bootstr
         while (!stopping.IsCancellationRequested)
         {
             var record = consumer.Consume(PollTimeout);
+            watermarks.SampleWhenDue(consumer);
             if (record?.Message?.Value is null) continue;
             try
             {

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Ledger.Api.Observability;
 using Ledger.Domain;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
@@ -18,6 +19,7 @@ public sealed class CommandSubmission(
     CommandCodec codec,
     CommandAnswers answers,
     IOptions<CommandOptions> options,
+    ApiMetrics metrics,
     ILogger<CommandSubmission> log)
 {
     public async Task<IResult> Submit(Command command, HttpContext http, CancellationToken cancellation,
@@ -25,6 +27,9 @@ public sealed class CommandSubmission(
     {
         var request = command.Request;
         var decided = outcomes.Expect(request.CommandId);
+        var type = command.GetType().Name;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        metrics.InFlight(+1);
         try
         {
             var partition = UserPartitioner.PartitionOf(request.UserId, kafka.Partitions);
@@ -34,11 +39,15 @@ public sealed class CommandSubmission(
                 Value = codec.Encode(command),
                 Headers = new Headers().With(LedgerHeaders.CorrelationId, http.TraceIdentifier),
             }, cancellation);
+            metrics.Received(type);
             var outcome = await decided.WaitAsync(options.Value.DecisionDeadline, cancellation);
+            metrics.Decided(type, (outcome.Decision.Event as IRejection)?.Code, outcome.Replayed,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return answers.Decided(request, outcome, http, reference);
         }
         catch (TimeoutException)
         {
+            metrics.Undecided(type);
             return CommandAnswers.Pending(request.CommandId);
         }
         catch (ProduceException<string, byte[]> error)
@@ -49,6 +58,7 @@ public sealed class CommandSubmission(
         }
         finally
         {
+            metrics.InFlight(-1);
             outcomes.Forget(request.CommandId);
         }
     }

@@ -1,5 +1,8 @@
 using Confluent.Kafka;
+using System.Diagnostics.Metrics;
 using Ledger.Api.Commands;
+using Ledger.Api.Dashboard;
+using Ledger.Api.Observability;
 using Ledger.Api.ReadModel;
 using Ledger.Api.Writer;
 using Ledger.Domain.Assets;
@@ -7,6 +10,7 @@ using Ledger.Domain.Markets;
 using Ledger.Hosting;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
+using Ledger.Observability;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -42,6 +46,8 @@ public static class ApiServices
         }.Build());
 
         services.AddSingleton<WriterReadiness>();
+        services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName).AddDashboard();
+        services.AddSingleton<HighWatermarks>();
         if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -56,6 +62,8 @@ public static class ApiServices
     private static void AddWriters(IServiceCollection services, WriterOptions writer, KafkaOptions kafka, BootstrapServers bootstrap)
     {
         services.AddSingleton<WriterMetrics>();
+        services.AddSingleton(provider => new ConsumerLag(provider.GetRequiredService<IMeterFactory>(), WriterMetrics.MeterName,
+            "ledger.writer.consumer.lag", "Commands on ledger.commands not yet decided, per partition", provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new WriterContext(writer, kafka, bootstrap.Value,
             provider.GetRequiredService<CommandCodec>(), provider.GetRequiredService<EventCodec>(),
             provider.GetRequiredService<ReplyCodec>(), provider.GetRequiredService<MarketCatalog>(), provider.GetRequiredService<WriterMetrics>(),

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Ledger.Domain;
 using Ledger.Kafka;
+using Ledger.Observability;
 
 namespace Ledger.Api.Writer;
 
@@ -11,7 +12,7 @@ namespace Ledger.Api.Writer;
 /// member leaves the group, drops all its state, and joins again: state is always rebuilt from the
 /// log, never patched. A broken ledger invariant stops the process instead.
 /// </summary>
-internal sealed class WriterGroupMember(WriterContext context, WriterReadiness readiness) : BackgroundService
+internal sealed class WriterGroupMember(WriterContext context, WriterReadiness readiness, ConsumerLag lag) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private readonly Dictionary<int, PartitionWriter> _writers = new();
@@ -59,12 +60,14 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
                 ThrowIfAWriterFailed();
                 if (record is not null) Dispatch(consumer, record);
                 ResumeDrainedPartitions(consumer);
+                lag.SampleWhenDue(consumer, partition => _writers.TryGetValue(partition, out var w) ? w.Backlog : 0);
             }
         }
         finally
         {
             StopWriters(_writers.Keys.ToArray());
             _paused.Clear();
+            lag.Clear();
             try { consumer.Close(); } catch (KafkaException error) { context.Log.LogWarning(error, "Closing the writer consumer failed"); }
             consumer.Dispose();
         }

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
 using Ledger.Hosting;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
+using Ledger.Observability;
 using Ledger.Projector.Projection;
 using Npgsql;
 
@@ -28,6 +30,9 @@ public static class ProjectorServices
         services.AddSingleton(new EventCodec(assets, markets));
         services.AddSingleton(_ => NpgsqlDataSource.Create(postgres.ConnectionString));
         services.AddSingleton<ProjectorMetrics>().AddSingleton<ProjectorReadiness>();
+        services.AddSingleton(provider => new ConsumerLag(provider.GetRequiredService<IMeterFactory>(), ProjectorMetrics.MeterName,
+            "ledger.projector.consumer.lag", "Events on ledger.events not yet projected, per partition", TimeProvider.System));
+        services.AddMetricsExporter(ProjectorMetrics.MeterName);
         services.AddHostedService<ProjectorGroupMember>();
         return builder;
     }

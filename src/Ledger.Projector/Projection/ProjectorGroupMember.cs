@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
+using Ledger.Observability;
+using Ledger.Projector.Observability;
 using Npgsql;
 
 namespace Ledger.Projector.Projection;
@@ -20,6 +22,7 @@ public sealed class ProjectorGroupMember(
     NpgsqlDataSource database,
     ProjectorMetrics metrics,
     ProjectorReadiness readiness,
+    ConsumerLag lag,
     ILogger<ProjectorGroupMember> log) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(20);
@@ -27,6 +30,7 @@ public sealed class ProjectorGroupMember(
     // Positions as this member last read or wrote them; only touched on the consuming thread.
     private readonly Dictionary<int, long?> _stored = new();
     private readonly List<ProjectedEvent> _batch = new();
+    private readonly BatchCorrelation _correlation = new();
 
     protected override Task ExecuteAsync(CancellationToken stopping) => Task.Run(() => RunUntilStopped(stopping), stopping);
 
@@ -76,10 +80,12 @@ public sealed class ProjectorGroupMember(
                 {
                     if (_batch.Count == 0) batchStarted.Restart();
                     _batch.Add(Decode(record));
+                    _correlation.Add(record.Message.Headers);
                 }
                 var full = _batch.Count >= options.BatchSizeMax;
                 if (_batch.Count > 0 && (full || batchStarted.Elapsed >= options.BatchWait))
                     await WriteBatch(consumer, stopping);
+                lag.SampleWhenDue(consumer);
             }
         }
         finally
@@ -105,6 +111,9 @@ public sealed class ProjectorGroupMember(
     {
         _batch.Clear();
         _stored.Clear();
+        _correlation.Clear();
+        lag.Clear();
+        metrics.PartitionsReleased();
     }
 
     private ProjectedEvent Decode(ConsumeResult<string, byte[]> record)
@@ -130,6 +139,9 @@ public sealed class ProjectorGroupMember(
         }
         foreach (var (partition, offset) in next) _stored[partition] = offset;
         metrics.BatchWritten(_batch, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        using (_correlation.BeginScope(log))
+            log.LogInformation("Projected {Events} events of partitions {Partitions}", _batch.Count, string.Join(",", next.Keys.Order()));
+        _correlation.Clear();
         _batch.Clear();
 
         // Kafka's copy of the offsets is only for lag tools; PostgreSQL's copy is the one that counts.

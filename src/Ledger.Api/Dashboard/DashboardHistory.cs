@@ -1,0 +1,96 @@
+using Ledger.Observability;
+
+namespace Ledger.Api.Dashboard;
+
+/// <summary>
+/// Once a second, reads this process's metrics and keeps the last <see cref="SamplesMax"/> seconds
+/// of what the dashboard draws: commands per second, decision p99 over the last
+/// <see cref="LatencyWindowSamples"/> seconds, refusals per second. Memory is bounded by both.
+/// </summary>
+public sealed class DashboardHistory(MetricsExporter exporter, TimeProvider time) : BackgroundService
+{
+    public const int SamplesMax = 300;
+    public const int LatencyWindowSamples = 10;
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    public const string ReceivedMetric = "ledger_api_commands_received_total";
+    public const string RefusalsMetric = "ledger_api_refusals_total";
+    public const string DecisionMetric = "ledger_api_decision_duration_ms";
+    public const string WriterLagMetric = "ledger_writer_consumer_lag";
+
+    private readonly Lock _lock = new();
+    private readonly Queue<Sample> _samples = new();
+    private readonly Queue<Totals> _totals = new();
+    private IReadOnlyList<PartitionLag> _writerLag = [];
+
+    public sealed record Sample(DateTimeOffset At, double CommandsPerSecond, double? DecisionP99Ms, double RefusalsPerSecond);
+    public sealed record PartitionLag(int Partition, long Lag);
+    private sealed record Totals(DateTimeOffset At, double Received, double Refusals, IReadOnlyList<double> Bounds, long[] DecisionBuckets);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stopping)) Take();
+    }
+
+    public (IReadOnlyList<Sample> Samples, IReadOnlyList<PartitionLag> WriterLag) Read()
+    {
+        lock (_lock) return ([.. _samples], _writerLag);
+    }
+
+    /// <summary>One sample from the metrics as they are now.</summary>
+    public void Take()
+    {
+        var families = exporter.Collect().ToDictionary(f => f.Name, StringComparer.Ordinal);
+        var decision = families.GetValueOrDefault(DecisionMetric);
+        var bounds = decision?.Bounds ?? [];
+        var buckets = new long[bounds.Count + 1];
+        foreach (var point in decision?.Points ?? [])
+            for (var i = 0; i < buckets.Length; i++) buckets[i] += point.BucketCounts[i];
+        var now = new Totals(time.GetUtcNow(), Sum(families, ReceivedMetric), Sum(families, RefusalsMetric), bounds, buckets);
+        var lag = (families.GetValueOrDefault(WriterLagMetric)?.Points ?? [])
+            .Select(p => new PartitionLag(int.Parse(p.Label("partition") ?? "-1"), (long)p.Value))
+            .OrderBy(p => p.Partition).ToList();
+
+        lock (_lock)
+        {
+            _writerLag = lag;
+            if (_totals.Count > 0)
+            {
+                var previous = _totals.Last();
+                var seconds = Math.Max(0.001, (now.At - previous.At).TotalSeconds);
+                var windowStart = _totals.Peek();
+                var window = now.DecisionBuckets.Select((count, i) => count - windowStart.DecisionBuckets[i]).ToArray();
+                _samples.Enqueue(new Sample(now.At, (now.Received - previous.Received) / seconds,
+                    Quantile(now.Bounds, window, 0.99), (now.Refusals - previous.Refusals) / seconds));
+                while (_samples.Count > SamplesMax) _samples.Dequeue();
+            }
+            _totals.Enqueue(now);
+            while (_totals.Count > LatencyWindowSamples) _totals.Dequeue();
+        }
+    }
+
+    private static double Sum(Dictionary<string, MetricFamily> families, string name) =>
+        families.GetValueOrDefault(name)?.Points.Sum(p => p.Value) ?? 0;
+
+    /// <summary>The q-quantile of bucketed counts, interpolated inside its bucket as Prometheus'
+    /// histogram_quantile does; null for no observations.</summary>
+    public static double? Quantile(IReadOnlyList<double> bounds, IReadOnlyList<long> counts, double q)
+    {
+        var total = counts.Sum();
+        if (total <= 0 || bounds.Count == 0) return null;
+        var rank = q * total;
+        long cumulative = 0;
+        for (var i = 0; i < counts.Count; i++)
+        {
+            if (counts[i] > 0 && cumulative + counts[i] >= rank)
+            {
+                if (i >= bounds.Count) return bounds[^1];
+                var lower = i == 0 ? 0 : bounds[i - 1];
+                return lower + (bounds[i] - lower) * (rank - cumulative) / counts[i];
+            }
+            cumulative += counts[i];
+        }
+        return bounds[^1];
+    }
+}
