@@ -2,8 +2,9 @@ using Confluent.Kafka;
 
 namespace Ledger.Kafka;
 
-/// <summary>Reads one partition from the beginning to its end (the last committed transaction),
-/// outside any consumer group. Used to rebuild a writer's state from ledger.events.</summary>
+/// <summary>Reads one partition from its first record (offset 0, or it throws <see cref="TruncatedLog"/>)
+/// to its end (the last committed transaction), outside any consumer group. Used to rebuild a
+/// writer's state from ledger.events.</summary>
 public static class PartitionReader
 {
     /// <param name="stallTimeout">How long it may go without receiving anything before it gives up.</param>
@@ -14,6 +15,7 @@ public static class PartitionReader
         config.EnablePartitionEof = true;
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        TruncatedLog.ThrowIfMissing(consumer, partition, position: 0, stallTimeout);
         var watermarks = consumer.QueryWatermarkOffsets(partition, stallTimeout);
         if (watermarks.High.Value <= watermarks.Low.Value) return 0;
 

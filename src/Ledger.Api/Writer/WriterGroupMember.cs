@@ -33,7 +33,13 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             {
                 return;
             }
-            catch (Exception error) when (error is not LedgerInvariantViolation && error.InnerException is not LedgerInvariantViolation)
+            catch (Exception error) when (StopsTheProcess(error))
+            {
+                context.Log.LogCritical(error, "Writer stopping the process: {Reason}", error.Message);
+                Environment.ExitCode = FatalExitCode;
+                throw;
+            }
+            catch (Exception error)
             {
                 readiness.Set(false);
                 context.Log.LogError(error, "Writer group member failed; rejoining with state rebuilt from the log");
@@ -42,12 +48,25 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         }
     }
 
+    /// <summary>The process's exit code when the writer stopped it to protect money (EX_SOFTWARE).</summary>
+    public const int FatalExitCode = 70;
+
+    /// <summary>A broken invariant or a log missing records would come back after every restart.</summary>
+    private static bool StopsTheProcess(Exception error) =>
+        error is LedgerInvariantViolation or TruncatedLog
+        || error.InnerException is LedgerInvariantViolation or TruncatedLog
+        || error is AggregateException { InnerExceptions: var inner } && inner.Any(StopsTheProcess);
+
     private void RunMember(CancellationToken stopping)
     {
         IConsumer<string, byte[]>? consumer = null;
         consumer = new ConsumerBuilder<string, byte[]>(
                 KafkaClients.Consumer(context.BootstrapServers, context.Kafka.WriterGroup))
-            .SetPartitionsAssignedHandler((_, partitions) => StartWriters(partitions, () => consumer!.ConsumerGroupMetadata, stopping))
+            .SetPartitionsAssignedHandler((assigned, partitions) =>
+            {
+                RefuseDeletedCommands(assigned, partitions);
+                StartWriters(partitions, () => consumer!.ConsumerGroupMetadata, stopping);
+            })
             .SetPartitionsRevokedHandler((_, partitions) => StopWriters(partitions.Select(p => p.Partition.Value)))
             .SetPartitionsLostHandler((_, partitions) => StopWriters(partitions.Select(p => p.Partition.Value)))
             .Build();
@@ -71,6 +90,16 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             try { consumer.Close(); } catch (KafkaException error) { context.Log.LogWarning(error, "Closing the writer consumer failed"); }
             consumer.Dispose();
         }
+    }
+
+    /// <summary>Commands the broker deleted before any writer decided them were accepted and then lost:
+    /// stop rather than start past them.</summary>
+    private void RefuseDeletedCommands(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions)
+    {
+        var committed = consumer.Committed(partitions, context.Options.TransactionTimeout);
+        foreach (var position in committed)
+            TruncatedLog.ThrowIfMissing(consumer, position.TopicPartition,
+                position.Offset == Offset.Unset ? 0 : position.Offset.Value, context.Options.TransactionTimeout);
     }
 
     private void StartWriters(List<TopicPartition> partitions, Func<IConsumerGroupMetadata> groupMetadata, CancellationToken stopping)

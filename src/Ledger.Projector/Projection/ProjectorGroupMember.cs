@@ -46,7 +46,13 @@ public sealed class ProjectorGroupMember(
             {
                 return;
             }
-            catch (Exception error) when (!IsBug(error))
+            catch (Exception error) when (IsBug(error))
+            {
+                log.LogCritical(error, "Projector stopping the process: {Reason}", error.Message);
+                Environment.ExitCode = FatalExitCode;
+                throw;
+            }
+            catch (Exception error)
             {
                 readiness.Set(false);
                 log.LogError(error, "Projector failed; rejoining from the offsets stored in PostgreSQL");
@@ -55,9 +61,12 @@ public sealed class ProjectorGroupMember(
         }
     }
 
+    /// <summary>The process's exit code when the projector stopped it to protect the read models (EX_SOFTWARE).</summary>
+    public const int FatalExitCode = 70;
+
     /// <summary>A drifted cache or a broken constraint would come back on every retry: stop the process.</summary>
     private static bool IsBug(Exception error) =>
-        error is BalanceCacheDrift || error is PostgresException { SqlState: var state } && state.StartsWith("23", StringComparison.Ordinal);
+        error is BalanceCacheDrift or TruncatedLog || error.InnerException is TruncatedLog || error is PostgresException { SqlState: var state } && state.StartsWith("23", StringComparison.Ordinal);
 
     private async Task RunMember(CancellationToken stopping)
     {
@@ -65,7 +74,7 @@ public sealed class ProjectorGroupMember(
         // Eager rebalancing: every revoke takes all partitions, so dropping the unwritten batch loses nothing.
         config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range;
         using var consumer = new ConsumerBuilder<string, byte[]>(config)
-            .SetPartitionsAssignedHandler((_, partitions) => StartFromStoredOffsets(partitions, stopping))
+            .SetPartitionsAssignedHandler((consumer, partitions) => StartFromStoredOffsets(consumer, partitions, stopping))
             .SetPartitionsRevokedHandler((_, _) => ForgetUnwritten())
             .SetPartitionsLostHandler((_, _) => ForgetUnwritten())
             .Build();
@@ -95,16 +104,21 @@ public sealed class ProjectorGroupMember(
         }
     }
 
-    private IEnumerable<TopicPartitionOffset> StartFromStoredOffsets(List<TopicPartition> partitions, CancellationToken stopping)
+    private IEnumerable<TopicPartitionOffset> StartFromStoredOffsets(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions,
+        CancellationToken stopping)
     {
         var stored = ProjectorOffsets.Read(database, kafka.EventsTopic, stopping).GetAwaiter().GetResult();
         _stored.Clear();
         foreach (var partition in partitions)
+        {
             _stored[partition.Partition.Value] = stored.TryGetValue(partition.Partition.Value, out var next) ? next : null;
+            // Never skip ahead: events deleted before they were projected are money the read models would miss.
+            TruncatedLog.ThrowIfMissing(consumer, partition, _stored[partition.Partition.Value] ?? 0, TimeSpan.FromSeconds(10));
+        }
         log.LogInformation("Projecting partitions {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
         readiness.Set(true);
         return partitions.Select(p => new TopicPartitionOffset(p,
-            _stored[p.Partition.Value] is { } next ? new Offset(next) : Offset.Beginning));
+            new Offset(_stored[p.Partition.Value] ?? 0)));
     }
 
     private void ForgetUnwritten()

@@ -50,6 +50,20 @@ public sealed class LedgerProcess : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Starts the process without waiting for it to be ready (for processes expected to refuse to start).</summary>
+    public static LedgerProcess Launch(string project, IReadOnlyDictionary<string, string> environment) =>
+        new(project, FreePort(), environment);
+
+    /// <summary>Waits for the process to end by itself; false if it is still running at the deadline.</summary>
+    public bool WaitForExit(TimeSpan deadline)
+    {
+        if (!_process.WaitForExit(deadline)) return false;
+        _process.WaitForExit(); // the overload without a timeout also waits for the output to be read
+        return true;
+    }
+
+    public int ExitCode => _process.ExitCode;
+
     public async Task WaitUntilReady(TimeSpan deadline)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
