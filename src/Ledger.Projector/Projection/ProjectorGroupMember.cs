@@ -117,17 +117,7 @@ public sealed class ProjectorGroupMember(
     private async Task WriteBatch(IConsumer<string, byte[]> consumer, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
-        var next = _batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
-
-        await using (var connection = await database.OpenConnectionAsync(stopping))
-        await using (var transaction = await connection.BeginTransactionAsync(stopping))
-        {
-            await EventStore.Append(connection, _batch, stopping);
-            await BalanceCache.Apply(connection, _batch, stopping);
-            foreach (var (partition, offset) in next)
-                await ProjectorOffsets.Advance(connection, kafka.EventsTopic, partition, _stored[partition], offset, stopping);
-            await transaction.CommitAsync(stopping);
-        }
+        var next = await BatchWriter.Write(database, kafka.EventsTopic, _batch, _stored, stopping);
         foreach (var (partition, offset) in next) _stored[partition] = offset;
         metrics.BatchWritten(_batch, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         _batch.Clear();
