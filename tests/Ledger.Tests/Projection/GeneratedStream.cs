@@ -24,7 +24,7 @@ public static class GeneratedStream
 
     /// <param name="days">Days the stream spans, from <see cref="FirstDay"/> (or <paramref name="firstDay"/>).</param>
     public static List<ProjectedEvent> Generate(int seed, int commands, int days, int users = 20, int partitions = 4,
-        DateTimeOffset? firstDay = null)
+        DateTimeOffset? firstDay = null, string userPrefix = "user")
     {
         var random = new Random(seed);
         var state = new LedgerState();
@@ -34,7 +34,7 @@ public static class GeneratedStream
         var start = firstDay ?? FirstDay;
         for (var i = 0; i < commands; i++)
         {
-            var user = $"user-{random.Next(users):00}";
+            var user = $"{userPrefix}-{random.Next(users):00}";
             var at = start.AddDays((long)i * days / commands).AddSeconds(random.Next(86_400));
             if (random.Next(20) == 0 && at > start.AddDays(2)) at = at.AddHours(-random.Next(1, 48)); // late
             var command = NextCommand(random, user, i, orders);
