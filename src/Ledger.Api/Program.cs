@@ -1,6 +1,8 @@
 using Ledger.Api.Accounts;
 using Ledger.Api.Commands;
 using Ledger.Api.Hosting;
+using Ledger.Api.ReadModel;
+using Ledger.Api.Statistics;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddLedgerApi();
@@ -10,6 +12,10 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapMoneyMovements();
 app.MapAccounts();
+app.MapEntries();
+app.MapOrders();
+app.MapDailyStatistics();
+app.MapProjectionLag();
 app.MapCommands();
 app.MapHealth();
 app.Run();

@@ -29,6 +29,7 @@ public static class ApiServices
 
         services.AddSingleton(kafka).AddSingleton(writer).AddSingleton(readModel).AddSingleton(Options.Create(commands));
         services.AddSingleton(assets).AddSingleton(bootstrap).AddSingleton(TimeProvider.System);
+        services.AddSingleton<TopicWatermarks>();
         services.AddSingleton(new CommandCodec(assets)).AddSingleton(new EventCodec(assets));
         services.AddSingleton(provider => new ReplyCodec(provider.GetRequiredService<EventCodec>()));
         services.AddSingleton(_ => new ProducerBuilder<string, byte[]>(KafkaClients.CommandProducer(bootstrap.Value)).Build());

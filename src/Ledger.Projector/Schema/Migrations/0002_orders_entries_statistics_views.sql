@@ -39,7 +39,7 @@ create table ledger_entries (
     at          timestamptz not null,
     primary key (sequence, leg)
 );
-create index ledger_entries_by_owner on ledger_entries (owner_id, asset, sequence, leg);
+create index ledger_entries_by_owner on ledger_entries (owner_id, sequence, leg);
 
 -- Daily statistics, per UTC day of the event's time. Rows only ever grow by additive deltas, so a
 -- batch touches only the rows of its own days, whatever the history behind them.
