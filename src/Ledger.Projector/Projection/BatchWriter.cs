@@ -41,5 +41,5 @@ public static class ReadModels
 
     /// <summary>The tables these projections own; the rebuild makes fresh copies of exactly these.</summary>
     public static readonly IReadOnlyList<string> Tables =
-        ["balances", "orders", "ledger_entries", "stats_daily", "stats_daily_user", "stats_daily_members"];
+        ["balances", "orders", "ledger_entries", "stats_daily", "stats_daily_user"];
 }

@@ -8,8 +8,9 @@ namespace Ledger.Projector.Projection;
 /// Daily statistics per (UTC day, asset) and per (day, user, asset), built incrementally: a batch is
 /// folded in memory into one delta per row key, then added to exactly the rows of the batch's days
 /// with "on conflict do update set x = x + excluded.x". No statement reads history, so the cost of
-/// an event does not grow with the days behind it. Active users are counted through a membership
-/// table: only members newly inserted for (day, asset) add to active_users.
+/// an event does not grow with the days behind it. A user active in an asset on a day has a
+/// (day, user, asset) row, even if every counter in it is zero: active_users of (day, asset) grows
+/// by the rows the batch newly inserted there, so a user counts once however many events they have.
 /// </summary>
 public static class DailyStatistics
 {
@@ -30,12 +31,11 @@ public static class DailyStatistics
         public void Add(int counter, long amount) => Values[counter] = checked(Values[counter] + amount);
     }
 
-    /// <summary>A batch folded into deltas: per (day, asset), per (day, user, asset), and who was active.</summary>
+    /// <summary>A batch folded into deltas: per (day, asset) and per (day, user, asset).</summary>
     public sealed class Deltas
     {
         public Dictionary<(DateOnly Day, string Asset), Totals> ByAsset { get; } = new();
         public Dictionary<(DateOnly Day, string UserId, string Asset), Totals> ByUser { get; } = new();
-        public HashSet<(DateOnly Day, string Asset, string UserId)> Members { get; } = new();
 
         /// <summary>Adds to the asset's row and the user's row of the day.</summary>
         public void Add(DateOnly day, string userId, string asset, int counter, long amount)
@@ -44,11 +44,11 @@ public static class DailyStatistics
             RowOf(ByUser, (day, userId, asset)).Add(counter, amount);
         }
 
-        /// <summary>A user took part in the asset that day; the day's asset row exists even if nothing else changed.</summary>
+        /// <summary>A user took part in the asset that day: both rows exist even if nothing else changed.</summary>
         public void Member(DateOnly day, string userId, string asset)
         {
             if (asset.Length == 0) return;
-            Members.Add((day, asset, userId));
+            RowOf(ByUser, (day, userId, asset));
             RowOf(ByAsset, (day, asset));
         }
 
@@ -108,8 +108,7 @@ public static class DailyStatistics
     public static async Task Apply(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, CancellationToken cancellation)
     {
         var deltas = Fold(batch);
-        if (deltas.ByAsset.Count > 0) await AddByAsset(connection, deltas, cancellation);
-        if (deltas.ByUser.Count > 0) await AddByUser(connection, deltas, cancellation);
+        if (deltas.ByAsset.Count > 0) await Add(connection, deltas, cancellation);
     }
 
     private static string Additions(string table) =>
@@ -127,49 +126,38 @@ public static class DailyStatistics
         }
     }
 
-    /// <summary>One statement: insert the day's members, count the new ones per (day, asset), and add
-    /// them with the counters. A member already known (a redelivery, another batch) adds nothing.</summary>
-    private static async Task AddByAsset(NpgsqlConnection connection, Deltas deltas, CancellationToken cancellation)
+    /// <summary>
+    /// One statement: add the user rows, count per (day, asset) those newly inserted (xmax = 0 marks a
+    /// row this statement inserted rather than updated), and add them with the counters to the asset
+    /// rows. A user already active that day (another batch, a redelivery) adds no active user.
+    /// </summary>
+    private static async Task Add(NpgsqlConnection connection, Deltas deltas, CancellationToken cancellation)
     {
         var columns = string.Join(", ", Counters);
-        var rows = deltas.ByAsset.ToList();
-        var members = deltas.Members.ToList();
+        var users = deltas.ByUser.ToList();
+        var assets = deltas.ByAsset.ToList();
+        var assetsFirst = 4 + Counters.Count;
         await using var command = new NpgsqlCommand($"""
-            with fresh as (
-                insert into stats_daily_members (day, asset, user_id)
-                select * from unnest($1::date[], $2::text[], $3::text[])
-                on conflict do nothing
-                returning day, asset),
-            counted as (select day, asset, count(*) as users from fresh group by day, asset)
+            with upserted as (
+                insert into stats_daily_user (day, user_id, asset, {columns})
+                select * from unnest($1::date[], $2::text[], $3::text[], {CounterArrays(4)})
+                on conflict (day, user_id, asset) do update set {Additions("stats_daily_user")}
+                returning day, asset, xmax = 0 as inserted),
+            counted as (select day, asset, count(*) filter (where inserted) as users from upserted group by day, asset)
             insert into stats_daily (day, asset, {columns}, active_users)
             select d.day, d.asset, {string.Join(", ", Counters.Select(c => "d." + c))}, coalesce(c.users, 0)
-              from unnest($4::date[], $5::text[], {CounterArrays(6)}) as d(day, asset, {columns})
+              from unnest(${assetsFirst}::date[], ${assetsFirst + 1}::text[], {CounterArrays(assetsFirst + 2)}) as d(day, asset, {columns})
               left join counted c on c.day = d.day and c.asset = d.asset
             on conflict (day, asset) do update set {Additions("stats_daily")},
                 active_users = stats_daily.active_users + excluded.active_users
             """, connection);
-        command.Parameters.AddWithValue(members.Select(m => m.Day).ToArray());
-        command.Parameters.AddWithValue(members.Select(m => m.Asset).ToArray());
-        command.Parameters.AddWithValue(members.Select(m => m.UserId).ToArray());
-        command.Parameters.AddWithValue(rows.Select(r => r.Key.Day).ToArray());
-        command.Parameters.AddWithValue(rows.Select(r => r.Key.Asset).ToArray());
-        AddCounters(command, rows);
-        await command.ExecuteNonQueryAsync(cancellation);
-    }
-
-    private static async Task AddByUser(NpgsqlConnection connection, Deltas deltas, CancellationToken cancellation)
-    {
-        var columns = string.Join(", ", Counters);
-        var rows = deltas.ByUser.ToList();
-        await using var command = new NpgsqlCommand($"""
-            insert into stats_daily_user (day, user_id, asset, {columns})
-            select * from unnest($1::date[], $2::text[], $3::text[], {CounterArrays(4)})
-            on conflict (day, user_id, asset) do update set {Additions("stats_daily_user")}
-            """, connection);
-        command.Parameters.AddWithValue(rows.Select(r => r.Key.Day).ToArray());
-        command.Parameters.AddWithValue(rows.Select(r => r.Key.UserId).ToArray());
-        command.Parameters.AddWithValue(rows.Select(r => r.Key.Asset).ToArray());
-        AddCounters(command, rows);
+        command.Parameters.AddWithValue(users.Select(r => r.Key.Day).ToArray());
+        command.Parameters.AddWithValue(users.Select(r => r.Key.UserId).ToArray());
+        command.Parameters.AddWithValue(users.Select(r => r.Key.Asset).ToArray());
+        AddCounters(command, users);
+        command.Parameters.AddWithValue(assets.Select(r => r.Key.Day).ToArray());
+        command.Parameters.AddWithValue(assets.Select(r => r.Key.Asset).ToArray());
+        AddCounters(command, assets);
         await command.ExecuteNonQueryAsync(cancellation);
     }
 }

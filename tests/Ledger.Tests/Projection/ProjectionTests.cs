@@ -62,7 +62,7 @@ public sealed class ProjectionTests(ITestOutputHelper output)
     }
 
     /// <summary>The statistics as an analyst would compute them from the whole log, day by day,
-    /// without the projector's deltas or membership table.</summary>
+    /// without the projector's deltas or its per-user rows.</summary>
     private static string Recompute(IEnumerable<LedgerEvent> events)
     {
         var facts = new List<(DateOnly Day, string Asset, string? User, int Counter, long Amount)>();

@@ -61,6 +61,8 @@ create table stats_daily (
     primary key (day, asset)
 );
 
+-- A user active in an asset on a day has a row here, even with every counter zero: the rows a
+-- batch newly inserts for (day, asset) are what it adds to stats_daily.active_users.
 create table stats_daily_user (
     day                 date   not null,
     user_id             text   not null,
@@ -79,15 +81,6 @@ create table stats_daily_user (
     primary key (day, user_id, asset)
 );
 create index stats_daily_user_by_user on stats_daily_user (user_id, day);
-
--- Who was active on a day in an asset: a user counts once in stats_daily.active_users, however
--- many of their events that day carry the asset (inserted with "on conflict do nothing returning").
-create table stats_daily_members (
-    day      date not null,
-    asset    text not null,
-    user_id  text not null,
-    primary key (day, asset, user_id)
-);
 
 -- What analysts query: views in the schema "analytics" (docs/analytics.md). Amounts are minor
 -- units of their asset (USD cents, BTC satoshis), exact integers.
