@@ -15,7 +15,7 @@ var admin = Environment.GetEnvironmentVariable("LEDGER_BENCH_POSTGRES")
 var eventsWanted = args.Length > 0 ? int.Parse(args[0]) : 60_000;
 var seed = args.Length > 1 ? int.Parse(args[1]) : 42;
 const int BatchSize = 2_000;
-const int Rounds = 2;
+const int Rounds = 3;
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cpus, {CpuModel()}; seed {seed}; batch {BatchSize}");
 var stream = GeneratedStream.Generate(seed, commands: eventsWanted, days: 30, users: 1_000, partitions: 12);
