@@ -8,7 +8,7 @@ namespace Ledger.Projector.Projection;
 
 /// <summary>
 /// This process's member of the consumer group "ledger-projector" on ledger.events. It reads
-/// batches and writes each batch in ONE PostgreSQL transaction: event store, balance cache, and the
+/// batches and writes each batch in ONE PostgreSQL transaction (BatchWriter): event store, read models, and the
 /// offsets it consumed. The offsets in PostgreSQL are the truth: on assignment it starts from them,
 /// so a crash between the PostgreSQL commit and the Kafka commit repeats nothing.
 /// </summary>
