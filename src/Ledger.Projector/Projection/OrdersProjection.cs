@@ -69,7 +69,11 @@ public static class OrdersProjection
     {
         var touched = batch.Select(e => (Event: e, Key: KeyOf(e.Message.Event))).Where(t => t.Key is not null).ToList();
         if (touched.Count == 0) return;
-        var views = await Load(connection, touched.Select(t => t.Key!.Value).Distinct().ToList(), cancellation);
+        // A key whose first event in the batch is a placement needs no row from the database: the
+        // ledger only accepts a placement when no live order has that id, and it replaces a rejected one.
+        var firstEvents = touched.DistinctBy(t => t.Key!.Value).ToList();
+        var unknown = firstEvents.Where(t => t.Event.Message.Event is not OrderPlaced).Select(t => t.Key!.Value).ToList();
+        var views = unknown.Count > 0 ? await Load(connection, unknown, cancellation) : new();
         var changed = new HashSet<(string, string)>();
         foreach (var (projected, key) in touched)
         {

@@ -27,7 +27,9 @@ create table orders (
 );
 create index orders_by_user_placed on orders (user_id, placed_sequence);
 
--- Every posting of every event, user books and the ledger's own ("@ledger") alike.
+-- Every posting of every event, user books and the ledger's own ("@ledger") alike. (sequence, leg)
+-- is unique because events are (one copy per Kafka record, in the same transaction); one index only,
+-- for reading an account's entries in order, keeps the COPY cheap.
 create table ledger_entries (
     sequence    bigint      not null,
     leg         smallint    not null,
@@ -36,8 +38,7 @@ create table ledger_entries (
     asset       text        not null,
     amount      bigint      not null,
     event_type  text        not null,
-    at          timestamptz not null,
-    primary key (sequence, leg)
+    at          timestamptz not null
 );
 create index ledger_entries_by_owner on ledger_entries (owner_id, sequence, leg);
 
