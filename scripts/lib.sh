@@ -55,9 +55,9 @@ ledger_pg_start() {
   [ -s "$password_file" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$password_file")
   LEDGER_PG_PASSWORD="$(cat "$password_file")"
   runuser -u postgres -- psql -q -p "$LEDGER_PG_PORT" -v ON_ERROR_STOP=1 -v password="$LEDGER_PG_PASSWORD" >/dev/null <<'SQL'
-select format('create role ledger login createdb password %L', :'password')
+select format('create role ledger login createdb createrole password %L', :'password')
  where not exists (select 1 from pg_roles where rolname = 'ledger') \gexec
-alter role ledger with login createdb password :'password';
+alter role ledger with login createdb createrole password :'password';
 select 'create database ledger owner ledger'
  where not exists (select 1 from pg_database where datname = 'ledger') \gexec
 SQL

@@ -1,8 +1,11 @@
 using Ledger.Observability;
 using Ledger.Projector.Hosting;
 using Ledger.Projector.Projection;
+using Ledger.Projector.Rebuild;
 using Ledger.Projector.Schema;
 using Npgsql;
+
+if (args is ["rebuild", ..]) return await RebuildMode.Run(args[1..]);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddLedgerProjector();
@@ -13,3 +16,4 @@ await SchemaMigrator.ApplyWhenReachable(app.Services.GetRequiredService<NpgsqlDa
 app.MapHealth();
 app.MapMetrics();
 app.Run();
+return Environment.ExitCode; // non-zero when the projector stopped the process to protect the read models

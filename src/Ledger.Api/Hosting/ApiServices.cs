@@ -35,6 +35,7 @@ public static class ApiServices
 
         services.AddSingleton(kafka).AddSingleton(writer).AddSingleton(readModel).AddSingleton(Options.Create(commands));
         services.AddSingleton(assets).AddSingleton(markets).AddSingleton(bootstrap).AddSingleton(TimeProvider.System);
+        services.AddSingleton<TopicWatermarks>();
         services.AddSingleton(new CommandCodec(assets, markets)).AddSingleton(new EventCodec(assets, markets));
         services.AddSingleton(provider => new ReplyCodec(provider.GetRequiredService<EventCodec>()));
         services.AddSingleton(_ => new ProducerBuilder<string, byte[]>(KafkaClients.CommandProducer(bootstrap.Value)).Build());

@@ -5,19 +5,24 @@ using NpgsqlTypes;
 
 namespace Ledger.Projector.Projection;
 
-/// <summary>Appends a batch to the events table with one binary COPY: no round trip per event.</summary>
+/// <summary>Appends a batch to the events table with one binary COPY: no round trip per event. The
+/// batch's global sequences are reserved first (one statement), so the other projections know them.</summary>
 public static class EventStore
 {
-    public static async Task Append(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, CancellationToken cancellation)
+    /// <returns>The batch with each event's sequence, in the order given.</returns>
+    public static async Task<IReadOnlyList<ProjectedEvent>> Append(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch,
+        CancellationToken cancellation)
     {
+        var sequenced = await Reserve(connection, batch, cancellation);
         await using var copy = await connection.BeginBinaryImportAsync("""
-            copy events (kafka_partition, kafka_offset, command_id, user_id, idempotency_key, type, asset, rejection_code, at, body)
+            copy events (sequence, kafka_partition, kafka_offset, command_id, user_id, idempotency_key, type, asset, rejection_code, at, body)
             from stdin (format binary)
             """, cancellation);
-        foreach (var projected in batch)
+        foreach (var projected in sequenced)
         {
             var @event = projected.Message.Event;
             await copy.StartRowAsync(cancellation);
+            await copy.WriteAsync(projected.Sequence, NpgsqlDbType.Bigint, cancellation);
             await copy.WriteAsync(projected.Partition, NpgsqlDbType.Integer, cancellation);
             await copy.WriteAsync(projected.Offset, NpgsqlDbType.Bigint, cancellation);
             await copy.WriteAsync(@event.Request.CommandId, NpgsqlDbType.Uuid, cancellation);
@@ -30,6 +35,26 @@ public static class EventStore
             await copy.WriteAsync(Encoding.UTF8.GetString(projected.Body), NpgsqlDbType.Jsonb, cancellation);
         }
         await copy.CompleteAsync(cancellation);
+        return sequenced;
+    }
+
+    /// <summary>Sequences come from the identity's own sequence, so concurrent projectors never share one.</summary>
+    private static async Task<ProjectedEvent[]> Reserve(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch,
+        CancellationToken cancellation)
+    {
+        await using var command = new NpgsqlCommand(
+            "select nextval(pg_get_serial_sequence('events', 'sequence')) from generate_series(1, $1)", connection);
+        command.Parameters.AddWithValue(batch.Count);
+        var sequences = new List<long>(batch.Count);
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        {
+            while (await reader.ReadAsync(cancellation)) sequences.Add(reader.GetInt64(0));
+        }
+        if (sequences.Count != batch.Count) throw new InvalidOperationException($"reserved {sequences.Count} sequences for {batch.Count} events");
+        sequences.Sort();
+        var sequenced = new ProjectedEvent[batch.Count];
+        for (var i = 0; i < batch.Count; i++) sequenced[i] = batch[i] with { Sequence = sequences[i] };
+        return sequenced;
     }
 
     private static async Task WriteNullable(NpgsqlBinaryImporter copy, string? text, CancellationToken cancellation)

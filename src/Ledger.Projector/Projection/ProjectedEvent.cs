@@ -2,5 +2,12 @@ using Ledger.Kafka.Contracts;
 
 namespace Ledger.Projector.Projection;
 
-/// <summary>One record of ledger.events, decoded, with where it came from.</summary>
-public sealed record ProjectedEvent(int Partition, long Offset, EventMessage Message, byte[] Body);
+/// <summary>One record of ledger.events, decoded, with where it came from. Sequence is its place in
+/// the event store, known once the batch has reserved its sequences (0 before).</summary>
+public sealed record ProjectedEvent(int Partition, long Offset, EventMessage Message, byte[] Body)
+{
+    public long Sequence { get; init; }
+
+    /// <summary>The UTC day the event belongs to in the daily statistics.</summary>
+    public DateOnly Day => DateOnly.FromDateTime(Message.Event.At.UtcDateTime);
+}

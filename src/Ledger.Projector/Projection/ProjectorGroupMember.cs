@@ -10,7 +10,7 @@ namespace Ledger.Projector.Projection;
 
 /// <summary>
 /// This process's member of the consumer group "ledger-projector" on ledger.events. It reads
-/// batches and writes each batch in ONE PostgreSQL transaction: event store, balance cache, and the
+/// batches and writes each batch in ONE PostgreSQL transaction (BatchWriter): event store, read models, and the
 /// offsets it consumed. The offsets in PostgreSQL are the truth: on assignment it starts from them,
 /// so a crash between the PostgreSQL commit and the Kafka commit repeats nothing.
 /// </summary>
@@ -140,17 +140,7 @@ public sealed class ProjectorGroupMember(
     private async Task WriteBatch(IConsumer<string, byte[]> consumer, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
-        var next = _batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
-
-        await using (var connection = await database.OpenConnectionAsync(stopping))
-        await using (var transaction = await connection.BeginTransactionAsync(stopping))
-        {
-            await EventStore.Append(connection, _batch, stopping);
-            await BalanceCache.Apply(connection, _batch, stopping);
-            foreach (var (partition, offset) in next)
-                await ProjectorOffsets.Advance(connection, kafka.EventsTopic, partition, _stored[partition], offset, stopping);
-            await transaction.CommitAsync(stopping);
-        }
+        var next = await BatchWriter.Write(database, kafka.EventsTopic, _batch, _stored, stopping);
         foreach (var (partition, offset) in next) _stored[partition] = offset;
         metrics.BatchWritten(_batch, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         using (_correlation.BeginScope(log))

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using Ledger.Projector.Projection;
+using Ledger.Projector.Schema;
+using Ledger.Tests.Projection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+// Projector throughput into PostgreSQL beside a raw binary COPY of the same event rows, and the cost
+// per event of the daily statistics with 1 day and with 365 days of history behind them.
+// LEDGER_BENCH_POSTGRES: a connection string of a role that may create databases (fresh ones are
+// made and dropped). Arguments: [events, default 60000] [seed, default 42].
+var admin = Environment.GetEnvironmentVariable("LEDGER_BENCH_POSTGRES")
+    ?? throw new InvalidOperationException("set LEDGER_BENCH_POSTGRES to a connection string of a role that may create databases");
+var eventsWanted = args.Length > 0 ? int.Parse(args[0]) : 60_000;
+var seed = args.Length > 1 ? int.Parse(args[1]) : 42;
+const int BatchSize = 2_000;
+const int Rounds = 3;
+
+Console.WriteLine($"machine: {Environment.ProcessorCount} cpus, {CpuModel()}; seed {seed}; batch {BatchSize}");
+var stream = GeneratedStream.Generate(seed, commands: eventsWanted, days: 30, users: 1_000, partitions: 12);
+var batches = stream.Chunk(BatchSize).ToList();
+Console.WriteLine($"{stream.Count} events generated");
+
+double bestProjector = 0, bestCopy = 0;
+for (var round = 1; round <= Rounds; round++)
+{
+    var copy = await Measure("raw COPY", async source => { foreach (var batch in batches) await RawCopy(source, batch); });
+    var projector = await Measure("projector", async source =>
+    {
+        var stored = new Dictionary<int, long?>();
+        foreach (var batch in batches)
+            foreach (var (partition, offset) in await BatchWriter.Write(source, "bench.events", batch, stored, CancellationToken.None))
+                stored[partition] = offset;
+    });
+    bestCopy = Math.Max(bestCopy, copy);
+    bestProjector = Math.Max(bestProjector, projector);
+}
+await Breakdown();
+Console.WriteLine($"projector {bestProjector:0} events/s, raw COPY {bestCopy:0} events/s: ratio {bestProjector / bestCopy:0.00} (target >= 0.5)");
+
+var statsEvents = GeneratedStream.Generate(seed + 1, commands: 20_000, days: 1, users: 1_000,
+    firstDay: GeneratedStream.FirstDay.AddDays(400));
+double oneDay = double.MaxValue, yearOfDays = double.MaxValue;
+for (var round = 1; round <= Rounds; round++)
+{
+    oneDay = Math.Min(oneDay, await StatisticsCost(historyDays: 1));
+    yearOfDays = Math.Min(yearOfDays, await StatisticsCost(historyDays: 365));
+}
+Console.WriteLine($"daily statistics: {oneDay:0.0} us/event with 1 day of history, {yearOfDays:0.0} us/event with 365 days: ratio {yearOfDays / oneDay:0.00} (target <= 1.1)");
+return;
+
+// Events per second of one fresh, migrated database.
+async Task<double> Measure(string name, Func<NpgsqlDataSource, Task> work)
+{
+    await using var database = await FreshDatabase();
+    var clock = Stopwatch.StartNew();
+    await work(database.Source);
+    var rate = stream.Count / clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"  {name}: {stream.Count} events in {clock.Elapsed.TotalSeconds:0.00} s = {rate:0} events/s");
+    return rate;
+}
+
+// Where a projector batch spends its time: each step timed on its own, in the batch's transaction.
+async Task Breakdown()
+{
+    await using var database = await FreshDatabase();
+    var steps = new Dictionary<string, TimeSpan>();
+    async Task<T> Step<T>(string name, Func<Task<T>> step)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await step();
+        steps[name] = steps.GetValueOrDefault(name) + clock.Elapsed;
+        return result;
+    }
+    foreach (var batch in batches)
+    {
+        await using var connection = await database.Source.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var sequenced = await Step("events (reserve + COPY)", () => EventStore.Append(connection, batch, CancellationToken.None));
+        await Step("balances", async () => { await BalanceCache.Apply(connection, sequenced, CancellationToken.None); return 0; });
+        await Step("orders", async () => { await OrdersProjection.Apply(connection, sequenced, CancellationToken.None); return 0; });
+        await Step("entries (COPY)", async () => { await LedgerEntries.Append(connection, sequenced, CancellationToken.None); return 0; });
+        await Step("daily statistics", async () => { await DailyStatistics.Apply(connection, sequenced, CancellationToken.None); return 0; });
+        await Step("commit", async () => { await transaction.CommitAsync(); return 0; });
+    }
+    foreach (var (name, spent) in steps)
+        Console.WriteLine($"  {name}: {spent.TotalMicroseconds / stream.Count:0.0} us/event");
+}
+
+// The event rows alone, as the projector's event store writes them, one transaction per batch.
+async Task RawCopy(NpgsqlDataSource source, IReadOnlyList<ProjectedEvent> batch)
+{
+    await using var connection = await source.OpenConnectionAsync();
+    await using var transaction = await connection.BeginTransactionAsync();
+    await using (var copy = await connection.BeginBinaryImportAsync("""
+        copy events (sequence, kafka_partition, kafka_offset, command_id, user_id, idempotency_key, type, asset, rejection_code, at, body)
+        from stdin (format binary)
+        """))
+    {
+        foreach (var e in batch)
+        {
+            var @event = e.Message.Event;
+            await copy.StartRowAsync();
+            await copy.WriteAsync(e.Partition * 10_000_000L + e.Offset + 1, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(e.Partition, NpgsqlDbType.Integer);
+            await copy.WriteAsync(e.Offset, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(@event.Request.CommandId, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(@event.Request.UserId, NpgsqlDbType.Text);
+            await copy.WriteAsync(@event.Request.IdempotencyKey, NpgsqlDbType.Text);
+            await copy.WriteAsync(@event.GetType().Name, NpgsqlDbType.Text);
+            await copy.WriteAsync(@event.Asset, NpgsqlDbType.Text);
+            if (@event is Ledger.Domain.IRejection rejection) await copy.WriteAsync(rejection.Code, NpgsqlDbType.Text);
+            else await copy.WriteNullAsync();
+            await copy.WriteAsync(@event.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(System.Text.Encoding.UTF8.GetString(e.Body), NpgsqlDbType.Jsonb);
+        }
+        await copy.CompleteAsync();
+    }
+    await transaction.CommitAsync();
+}
+
+// Microseconds per event of DailyStatistics.Apply over one day's events, with history preloaded:
+// per day, a stats row per asset and a row per (user, asset) for 1000 users in 2 assets, as a busy exchange would have.
+async Task<double> StatisticsCost(int historyDays)
+{
+    await using var database = await FreshDatabase();
+    await using (var connection = await database.Source.OpenConnectionAsync())
+    {
+        var first = GeneratedStream.FirstDay.AddDays(400 - historyDays).UtcDateTime.Date;
+        await using var preload = new NpgsqlCommand($"""
+            insert into stats_daily select d::date, a, 5, 500, 5, 500, 5, 500, 5, 5, 5, 5, 5, 1000
+              from generate_series('{first:yyyy-MM-dd}'::timestamp, '{first:yyyy-MM-dd}'::timestamp + interval '{historyDays - 1} days', interval '1 day') d, unnest(array['USD', 'BTC']) a;
+            insert into stats_daily_user select d::date, 'user-' || lpad(u::text, 3, '0'), a, 1, 100, 1, 100, 1, 100, 1, 1, 1, 1, 1
+              from generate_series('{first:yyyy-MM-dd}'::timestamp, '{first:yyyy-MM-dd}'::timestamp + interval '{historyDays - 1} days', interval '1 day') d,
+                   generate_series(0, 999) u, unnest(array['USD', 'BTC']) a;
+            """, connection);
+        await preload.ExecuteNonQueryAsync();
+        await using var analyze = new NpgsqlCommand("analyze stats_daily; analyze stats_daily_user", connection);
+        await analyze.ExecuteNonQueryAsync();
+    }
+    var clock = Stopwatch.StartNew();
+    foreach (var batch in statsEvents.Chunk(BatchSize))
+    {
+        await using var connection = await database.Source.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await DailyStatistics.Apply(connection, batch, CancellationToken.None);
+        await transaction.CommitAsync();
+    }
+    var microseconds = clock.Elapsed.TotalMicroseconds / statsEvents.Count;
+    Console.WriteLine($"  statistics with {historyDays} days of history: {microseconds:0.0} us/event");
+    return microseconds;
+}
+
+async Task<BenchDatabase> FreshDatabase()
+{
+    var name = $"ledger_bench_{Guid.NewGuid():N}";
+    await Admin($"create database {name}");
+    var source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString);
+    await SchemaMigrator.Apply(source, NullLogger.Instance, CancellationToken.None);
+    return new BenchDatabase(source, async () =>
+    {
+        await source.DisposeAsync();
+        await Admin($"drop database if exists {name} with (force)");
+    });
+}
+
+async Task Admin(string sql)
+{
+    await using var connection = new NpgsqlConnection(admin);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+static string CpuModel() =>
+    File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+        : "unknown CPU";
+
+sealed record BenchDatabase(NpgsqlDataSource Source, Func<Task> Drop) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await Drop();
+}

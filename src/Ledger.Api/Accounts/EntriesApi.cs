@@ -1,0 +1,67 @@
+using Ledger.Api.Commands;
+using Ledger.Api.ReadModel;
+using Ledger.Domain.Assets;
+using Npgsql;
+
+namespace Ledger.Api.Accounts;
+
+/// <summary>GET /v1/accounts/{userId}/entries?asset=&amp;cursor=&amp;limit=: the account's postings in
+/// event order, a page at a time.</summary>
+public static class EntriesApi
+{
+    public static RouteGroupBuilder MapEntries(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/accounts").WithTags("Accounts");
+        group.MapGet("/{userId}/entries", Entries);
+        return group;
+    }
+
+    private static async Task<IResult> Entries(string userId, string? asset, string? cursor, string? limit,
+        NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
+    {
+        var fields = new CommandFields(assets);
+        fields.UserId(userId);
+        var query = new ReadQuery();
+        var onlyAsset = query.OptionalAsset(asset, assets);
+        var after = query.CursorKey(cursor, parts: 2);
+        var pageSize = query.Limit(limit);
+        if (after[1] > short.MaxValue) query.Fail("cursor", "is not a cursor this endpoint gave out");
+        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+        if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+
+        await using var connection = await readModel.OpenConnectionAsync(cancellation);
+        var rows = new List<(long Sequence, short Leg, object Json)>();
+        await using (var command = new NpgsqlCommand("""
+            select sequence, leg, book, asset, amount, event_type, at from ledger_entries
+             where owner_id = $1 and ($2::text is null or asset = $2) and (sequence, leg) > ($3, $4)
+             order by sequence, leg limit $5
+            """, connection))
+        {
+            command.Parameters.AddWithValue(userId);
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)onlyAsset?.Code ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.AddWithValue(after[0]);
+            command.Parameters.AddWithValue((short)after[1]);
+            command.Parameters.AddWithValue(pageSize + 1);
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+            {
+                var code = reader.GetString(3);
+                rows.Add((reader.GetInt64(0), reader.GetInt16(1), new
+                {
+                    sequence = reader.GetInt64(0),
+                    leg = reader.GetInt16(1),
+                    book = reader.GetString(2),
+                    asset = code,
+                    amount = ReadQuery.Money(reader.GetInt64(4), code, assets),
+                    eventType = reader.GetString(5),
+                    at = reader.GetFieldValue<DateTimeOffset>(6),
+                }));
+            }
+        }
+        var page = rows.Take(pageSize).ToList();
+        var nextCursor = rows.Count > pageSize ? ReadQuery.Cursor(page[^1].Sequence, page[^1].Leg) : null;
+        var entries = page.Select(r => r.Json);
+        var freshness = await Freshness.Read(connection, cancellation);
+        return TypedResults.Ok(new { userId, entries, nextCursor, asOf = freshness });
+    }
+}

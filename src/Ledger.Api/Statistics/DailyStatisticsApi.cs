@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using Ledger.Api.Commands;
+using Ledger.Api.ReadModel;
+using Ledger.Domain.Assets;
+using Npgsql;
+
+namespace Ledger.Api.Statistics;
+
+/// <summary>
+/// GET /v1/stats/daily?from=&amp;to=&amp;asset= and GET /v1/stats/daily/users/{userId}?from=&amp;to=:
+/// the daily statistics the projector keeps, per UTC day and asset. JSON by default, CSV with
+/// Accept: text/csv. At most 366 days per request; amounts are decimal strings in the asset's scale;
+/// days without activity have no row.
+/// </summary>
+public static class DailyStatisticsApi
+{
+    private const string Counters = """
+        deposits_count, deposits_amount, withdrawals_count, withdrawals_amount, volume_base, volume_quote, fees,
+        orders_placed, orders_filled, orders_cancelled, orders_rejected
+        """;
+
+    public static RouteGroupBuilder MapDailyStatistics(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/stats/daily").WithTags("Statistics");
+        group.MapGet("", ByAsset);
+        group.MapGet("/users/{userId}", ByUser);
+        return group;
+    }
+
+    private static async Task<IResult> ByAsset(string? from, string? to, string? asset, HttpRequest http,
+        NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
+    {
+        var query = new ReadQuery();
+        var (first, last) = query.Days(from, to);
+        var onlyAsset = query.OptionalAsset(asset, assets);
+        if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+        return await Answer($"""
+            select day, asset, {Counters}, active_users from stats_daily
+             where day between $1 and $2 and ($3::text is null or asset = $3) order by day, asset
+            """, [first, last, (object?)onlyAsset?.Code ?? DBNull.Value], withActiveUsers: true, http, readModel, assets, cancellation);
+    }
+
+    private static async Task<IResult> ByUser(string userId, string? from, string? to, HttpRequest http,
+        NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
+    {
+        var fields = new CommandFields(assets);
+        fields.UserId(userId);
+        var query = new ReadQuery();
+        var (first, last) = query.Days(from, to);
+        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+        if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+        return await Answer($"""
+            select day, asset, {Counters} from stats_daily_user
+             where user_id = $3 and day between $1 and $2 order by day, asset
+            """, [first, last, userId], withActiveUsers: false, http, readModel, assets, cancellation);
+    }
+
+    private sealed record Row(DateOnly Day, string Asset, long[] Counters, long? ActiveUsers);
+
+    private static async Task<IResult> Answer(string sql, object[] parameters, bool withActiveUsers, HttpRequest http,
+        NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
+    {
+        await using var connection = await readModel.OpenConnectionAsync(cancellation);
+        var rows = new List<Row>();
+        await using (var command = new NpgsqlCommand(sql, connection))
+        {
+            command.Parameters.AddWithValue(parameters[0]);
+            command.Parameters.AddWithValue(parameters[1]);
+            command.Parameters.Add(new NpgsqlParameter { Value = parameters[2], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+            {
+                var counters = Enumerable.Range(2, 11).Select(reader.GetInt64).ToArray();
+                rows.Add(new Row(reader.GetFieldValue<DateOnly>(0), reader.GetString(1), counters,
+                    withActiveUsers ? reader.GetInt64(13) : null));
+            }
+        }
+        var freshness = await Freshness.Read(connection, cancellation);
+        if (http.Headers.Accept.Any(a => a is not null && a.Contains("text/csv", StringComparison.OrdinalIgnoreCase)))
+        {
+            http.HttpContext.Response.Headers["Ledger-As-Of-Sequence"] = freshness.EventSequence?.ToString(CultureInfo.InvariantCulture) ?? "";
+            http.HttpContext.Response.Headers["Ledger-As-Of-Time"] = freshness.EventTime?.ToString("O", CultureInfo.InvariantCulture) ?? "";
+            return TypedResults.Text(Csv(rows, withActiveUsers, assets), "text/csv; charset=utf-8");
+        }
+        return TypedResults.Ok(new { days = rows.Select(r => Json(r, assets)), asOf = freshness });
+    }
+
+    private static Dictionary<string, object?> Json(Row row, AssetCatalog assets)
+    {
+        string Money(long minor) => ReadQuery.Money(minor, row.Asset, assets);
+        var c = row.Counters;
+        var json = new Dictionary<string, object?>
+        {
+            ["day"] = row.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["asset"] = row.Asset,
+            ["deposits"] = new { count = c[0], amount = Money(c[1]) },
+            ["withdrawals"] = new { count = c[2], amount = Money(c[3]) },
+            ["volumeBase"] = Money(c[4]),
+            ["volumeQuote"] = Money(c[5]),
+            ["fees"] = Money(c[6]),
+            ["ordersPlaced"] = c[7],
+            ["ordersFilled"] = c[8],
+            ["ordersCancelled"] = c[9],
+            ["ordersRejected"] = c[10],
+        };
+        if (row.ActiveUsers is { } users) json["activeUsers"] = users;
+        return json;
+    }
+
+    private static string Csv(List<Row> rows, bool withActiveUsers, AssetCatalog assets)
+    {
+        var csv = new StringBuilder("day,asset,deposits_count,deposits_amount,withdrawals_count,withdrawals_amount,"
+            + "volume_base,volume_quote,fees,orders_placed,orders_filled,orders_cancelled,orders_rejected");
+        csv.Append(withActiveUsers ? ",active_users\n" : "\n");
+        foreach (var row in rows)
+        {
+            string Money(long minor) => ReadQuery.Money(minor, row.Asset, assets);
+            var c = row.Counters;
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{row.Day:yyyy-MM-dd},{row.Asset},{c[0]},{Money(c[1])},{c[2]},{Money(c[3])},{Money(c[4])},{Money(c[5])},{Money(c[6])},{c[7]},{c[8]},{c[9]},{c[10]}");
+            csv.Append(withActiveUsers ? $",{row.ActiveUsers}\n" : "\n");
+        }
+        return csv.ToString();
+    }
+}
