@@ -1,12 +1,18 @@
 using BenchmarkDotNet.Running;
 using Ledger.Benchmarks;
 
-// `--memory` measures the state's memory per account and remembered key; `--recovery [--events N]`
-// measures rebuilding a partition's state from ledger.events; anything else goes to
+// `--memory` measures the state's memory per account and remembered key; `--quick` times the
+// steady-state run with a stopwatch; `--recovery [--events N]` measures rebuilding a partition's
+// state from ledger.events; anything else goes to
 // BenchmarkDotNet (e.g. --filter '*').
 if (args.Contains("--memory"))
 {
     StateMemory.Measure(Console.Out);
+    return;
+}
+if (args.Contains("--quick"))
+{
+    QuickRun.Measure(Console.Out);
     return;
 }
 if (args.Contains("--recovery"))

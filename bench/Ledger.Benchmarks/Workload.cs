@@ -11,31 +11,57 @@ namespace Ledger.Benchmarks;
 public sealed class Workload
 {
     public const int UserCount = 10_000;
+    private static readonly TimeSpan LedgerStateWindowDefault = Ledger.Domain.Idempotency.IdempotencyMemory.WindowDefault;
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private Workload(LedgerEvent[] opening, Command[] commands, DateTimeOffset[] times)
+    private Workload(LedgerEvent[] opening, Command[] warmUp, Command[] commands, DateTimeOffset[] times, TimeSpan window)
     {
         Opening = opening;
+        WarmUp = warmUp;
         Commands = commands;
         Times = times;
+        IdempotencyWindow = window;
     }
 
     /// <summary>Events that fund every user; applied before each measured run.</summary>
     public LedgerEvent[] Opening { get; }
 
+    /// <summary>Commands applied (unmeasured) after the opening, so the measured run finds the
+    /// idempotency memory full: it remembers exactly the last <see cref="IdempotencyWindow"/> of
+    /// commands, and from the first measured command on, each new key makes it forget an old one, as
+    /// in a writer that has run for longer than the window.</summary>
+    public Command[] WarmUp { get; }
+
+    /// <summary>The measured commands.</summary>
     public Command[] Commands { get; }
 
-    /// <summary>Each command's decision time: one millisecond apart, well inside the idempotency window.</summary>
+    /// <summary>Each command's decision time: one millisecond apart.</summary>
     public DateTimeOffset[] Times { get; }
+
+    /// <summary>One millisecond per warm-up command (a production writer's is 24 h).</summary>
+    public TimeSpan IdempotencyWindow { get; }
 
     public LedgerState OpeningState()
     {
-        var state = new LedgerState();
+        var state = new LedgerState(IdempotencyWindow);
         foreach (var @event in Opening) LedgerDecider.Evolve(state, @event);
         return state;
     }
 
-    public static Workload Generate(int commandCount, int seed)
+    /// <summary>The opening state with the warm-up commands applied: the state the measured run starts from.</summary>
+    public LedgerState WarmState()
+    {
+        var state = OpeningState();
+        for (var i = 0; i < WarmUp.Length; i++)
+        {
+            foreach (var @event in LedgerDecider.Decide(WarmUp[i], state, TimeOf(i))) LedgerDecider.Evolve(state, @event);
+        }
+        return state;
+    }
+
+    private static DateTimeOffset TimeOf(int index) => Start.AddMilliseconds(index + 1);
+
+    public static Workload Generate(int commandCount, int seed, int warmUpCommands = 0)
     {
         var random = new Random(seed);
         var users = Enumerable.Range(0, UserCount).Select(i => $"user-{i:D6}").ToArray();
@@ -44,16 +70,17 @@ public sealed class Workload
             new Deposited(NewRequest(user, random), Start, "USD", 100_000_000),
             new Deposited(NewRequest(user, random), Start, "BTC", 1_000_000_000),
         }).ToArray();
-        var workload = new Workload(opening, new Command[commandCount], new DateTimeOffset[commandCount]);
+        var window = warmUpCommands > 0 ? TimeSpan.FromMilliseconds(warmUpCommands) : LedgerStateWindowDefault;
+        var workload = new Workload(opening, new Command[warmUpCommands], new Command[commandCount], new DateTimeOffset[commandCount], window);
 
         var state = workload.OpeningState();
         var openOrders = new List<(string OwnerId, string OrderId)>();
-        for (var i = 0; i < commandCount; i++)
+        for (var i = 0; i < warmUpCommands + commandCount; i++)
         {
-            var now = Start.AddMilliseconds(i + 1);
+            var now = TimeOf(i);
             var command = NextCommand(random, users, openOrders, state, i);
-            workload.Commands[i] = command;
-            workload.Times[i] = now;
+            if (i < warmUpCommands) workload.WarmUp[i] = command;
+            else (workload.Commands[i - warmUpCommands], workload.Times[i - warmUpCommands]) = (command, now);
             foreach (var @event in LedgerDecider.Decide(command, state, now)) LedgerDecider.Evolve(state, @event);
         }
         return workload;

@@ -6,7 +6,20 @@ namespace Ledger.Domain;
 /// names its postings; a refusal is an event too, with no postings.</summary>
 public abstract record LedgerEvent(Request Request, DateTimeOffset At)
 {
-    public abstract IReadOnlyList<Posting> Postings { get; }
+    /// <summary>The event's postings as a list, for the wire and for auditors. Evolve does not use it:
+    /// it reads them into a stack buffer through <see cref="WritePostings"/>, allocating nothing.</summary>
+    public IReadOnlyList<Posting> Postings
+    {
+        get
+        {
+            var buffer = new PostingBuffer();
+            return buffer.Of(this).ToArray();
+        }
+    }
+
+    /// <summary>Writes the postings (at most <see cref="PostingBuffer.Capacity"/>) and returns how many.
+    /// The one definition of an event's postings.</summary>
+    internal abstract int WritePostings(Span<Posting> into);
 
     /// <summary>The asset whose balance the caller is told about in the answer.</summary>
     public abstract string Asset { get; }
@@ -18,36 +31,38 @@ public sealed record Deposited(Request Request, DateTimeOffset At, string Asset,
 {
     public override string Asset { get; } = Asset;
 
-    public override IReadOnlyList<Posting> Postings =>
-    [
-        Posting.System(Book.ExternalDeposits, Asset, -Amount),
-        Posting.User(Request.UserId, Book.Available, Asset, Amount),
-    ];
+    internal override int WritePostings(Span<Posting> into)
+    {
+        into[0] = Posting.System(Book.ExternalDeposits, Asset, -Amount);
+        into[1] = Posting.User(Request.UserId, Book.Available, Asset, Amount);
+        return 2;
+    }
 }
 
 public sealed record DepositRejected(Request Request, DateTimeOffset At, string Asset, long Amount, string Code)
     : LedgerEvent(Request, At), IRejection
 {
     public override string Asset { get; } = Asset;
-    public override IReadOnlyList<Posting> Postings => [];
+    internal override int WritePostings(Span<Posting> into) => 0;
 }
 
 public sealed record Withdrawn(Request Request, DateTimeOffset At, string Asset, long Amount) : LedgerEvent(Request, At)
 {
     public override string Asset { get; } = Asset;
 
-    public override IReadOnlyList<Posting> Postings =>
-    [
-        Posting.User(Request.UserId, Book.Available, Asset, -Amount),
-        Posting.System(Book.ExternalWithdrawals, Asset, Amount),
-    ];
+    internal override int WritePostings(Span<Posting> into)
+    {
+        into[0] = Posting.User(Request.UserId, Book.Available, Asset, -Amount);
+        into[1] = Posting.System(Book.ExternalWithdrawals, Asset, Amount);
+        return 2;
+    }
 }
 
 public sealed record WithdrawalRejected(Request Request, DateTimeOffset At, string Asset, long Amount, string Code)
     : LedgerEvent(Request, At), IRejection
 {
     public override string Asset { get; } = Asset;
-    public override IReadOnlyList<Posting> Postings => [];
+    internal override int WritePostings(Span<Posting> into) => 0;
 }
 
 /// <summary>An event that records a refusal: nothing moved, and the code says why.</summary>

@@ -66,16 +66,14 @@ public static class LedgerDecider
     /// break double entry or take a user's balance below zero: that is a bug, and the writer stops.</summary>
     public static LedgerState Evolve(LedgerState state, LedgerEvent @event)
     {
-        var postings = @event.Postings;
-        if (!Posting.Balance(postings))
+        var buffer = new PostingBuffer();
+        var postings = buffer.Of(@event);
+        if (!Posting.SumsToZero(postings))
             throw new LedgerInvariantViolation($"postings of {@event.GetType().Name} {@event.Request.CommandId} do not sum to zero");
 
-        for (var i = 0; i < postings.Count; i++)
-        {
-            if (postings[i].IsUserBook && postings[i].Amount != 0) ApplyToUser(state, postings[i], @event);
-        }
+        var accounts = ApplyToUsers(state, postings, @event);
         ApplyFacts(state, @event);
-        state.Requests.Remember(@event, BalancesAfter(state, @event, postings));
+        state.Requests.Remember(@event, BalancesAfter(state, @event, postings, accounts));
         state.EventsApplied++;
         return state;
     }
@@ -97,55 +95,54 @@ public static class LedgerDecider
     }
 
     /// <summary>The event's user's balances, right after it, in every asset it touched (or its own asset).</summary>
-    public static IReadOnlyList<AssetBalance> BalancesAfter(LedgerState state, LedgerEvent @event) =>
-        BalancesAfter(state, @event, @event.Postings);
+    public static IReadOnlyList<AssetBalance> BalancesAfter(LedgerState state, LedgerEvent @event)
+    {
+        var buffer = new PostingBuffer();
+        return BalancesAfter(state, @event, buffer.Of(@event), accounts: null).ToArray();
+    }
 
-    /// <summary>Without LINQ: it runs on every Evolve. An event touches one to two of its user's assets,
-    /// so the distinct ones are found by looking back along the short list.</summary>
-    private static AssetBalance[] BalancesAfter(LedgerState state, LedgerEvent @event, IReadOnlyList<Posting> postings)
+    /// <summary>Without LINQ or arrays: it runs on every Evolve. An event touches one or two of its
+    /// user's assets, so the distinct ones are found by looking back along the short list.
+    /// <paramref name="accounts"/> is the accounts Evolve just changed, to spare a lookup when they
+    /// are the event's user's.</summary>
+    private static AssetBalances BalancesAfter(
+        LedgerState state, LedgerEvent @event, ReadOnlySpan<Posting> postings, UserAccounts? accounts)
     {
         var userId = @event.Request.UserId;
-        Span<int> firstOfAsset = stackalloc int[postings.Count];
-        var assetCount = 0;
-        for (var i = 0; i < postings.Count; i++)
+        if (accounts is null || !string.Equals(accounts.UserId, userId, StringComparison.Ordinal)) accounts = state.AccountsOf(userId);
+        var balances = new AssetBalances();
+        foreach (ref readonly var posting in postings)
         {
-            var posting = postings[i];
-            if (posting.IsUserBook && posting.Owner == userId && !Contains(postings, firstOfAsset[..assetCount], posting.Asset))
-                firstOfAsset[assetCount++] = i;
+            if (posting.IsUserBook && string.Equals(posting.Owner, userId, StringComparison.Ordinal) && !balances.Contains(posting.Asset))
+                balances.Add(new AssetBalance(posting.Asset, accounts?.BalanceOf(posting.Asset) ?? default));
         }
-        var ownAssetMissing = @event.Asset.Length > 0 && !Contains(postings, firstOfAsset[..assetCount], @event.Asset);
-        var balances = new AssetBalance[assetCount + (ownAssetMissing ? 1 : 0)];
-        for (var i = 0; i < assetCount; i++)
-        {
-            var asset = postings[firstOfAsset[i]].Asset;
-            balances[i] = new AssetBalance(asset, state.BalanceOf(userId, asset));
-        }
-        if (ownAssetMissing) balances[^1] = new AssetBalance(@event.Asset, state.BalanceOf(userId, @event.Asset));
+        if (@event.Asset.Length > 0 && !balances.Contains(@event.Asset))
+            balances.Add(new AssetBalance(@event.Asset, accounts?.BalanceOf(@event.Asset) ?? default));
         return balances;
     }
 
-    private static bool Contains(IReadOnlyList<Posting> postings, ReadOnlySpan<int> indexes, string asset)
+    /// <summary>Changes each user posting's balance where it is stored. An event's user postings are
+    /// one user's, so the user is looked up once, not per posting. Each balance is checked before it
+    /// is written, so a violation leaves the state as it was for that posting. Returns the accounts
+    /// changed last (null if none).</summary>
+    private static UserAccounts? ApplyToUsers(LedgerState state, ReadOnlySpan<Posting> postings, LedgerEvent @event)
     {
-        foreach (var index in indexes)
+        UserAccounts? accounts = null;
+        foreach (ref readonly var posting in postings)
         {
-            if (postings[index].Asset == asset) return true;
+            if (!posting.IsUserBook || posting.Amount == 0) continue;
+            if (accounts is null || !string.Equals(accounts.UserId, posting.Owner, StringComparison.Ordinal))
+                accounts = state.AccountsToChange(posting.Owner);
+            ref var balance = ref state.BalanceToChange(accounts, posting.Asset);
+            var after = posting.Book == Book.Available
+                ? balance with { Available = checked(balance.Available + posting.Amount) }
+                : balance with { Held = checked(balance.Held + posting.Amount) };
+            if (after.Available < 0 || after.Held < 0)
+                throw new LedgerInvariantViolation(
+                    $"{@event.GetType().Name} {@event.Request.CommandId} takes {new AccountKey(posting.Owner, posting.Asset)} below zero: {after}");
+            balance = after;
         }
-        return false;
-    }
-
-    /// <summary>One dictionary lookup per posting: the balance is changed where it is stored. It is
-    /// checked before it is written, so a violation leaves the state as it was for this posting.</summary>
-    private static void ApplyToUser(LedgerState state, Posting posting, LedgerEvent @event)
-    {
-        var account = new AccountKey(posting.Owner, posting.Asset);
-        ref var balance = ref state.BalanceToChange(account);
-        var after = posting.Book == Book.Available
-            ? balance with { Available = checked(balance.Available + posting.Amount) }
-            : balance with { Held = checked(balance.Held + posting.Amount) };
-        if (after.Available < 0 || after.Held < 0)
-            throw new LedgerInvariantViolation(
-                $"{@event.GetType().Name} {@event.Request.CommandId} takes {account} below zero: {after}");
-        balance = after;
+        return accounts;
     }
 }
 

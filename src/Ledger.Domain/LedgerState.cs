@@ -18,7 +18,11 @@ namespace Ledger.Domain;
 /// </summary>
 public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog markets)
 {
-    private readonly Dictionary<AccountKey, Balance> _balances = new();
+    // Keyed by the user id alone: a string key gets .NET's fast non-randomized string hash (it
+    // switches to a randomized one by itself if keys collide too often), and an event's postings
+    // touch one user, so Evolve hashes once per event rather than once per posting.
+    private readonly Dictionary<string, UserAccounts> _accounts = new();
+    private int _accountCount;
     private readonly Dictionary<(string OwnerId, string OrderId), Order> _orders = new();
     private readonly HashSet<(string OwnerId, string OrderId, string FillId)> _appliedFills = new();
     private readonly Dictionary<(string FromUserId, string TransferId), TransferDebited> _debitedTransfers = new();
@@ -36,14 +40,17 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
     /// <summary>How many events this state has been built from.</summary>
     public long EventsApplied { get; internal set; }
 
-    public int AccountCount => _balances.Count;
+    public int AccountCount => _accountCount;
 
-    public IEnumerable<KeyValuePair<AccountKey, Balance>> Balances => _balances;
+    public IEnumerable<KeyValuePair<AccountKey, Balance>> Balances => _accounts.Values.SelectMany(user => user.All());
 
     public IEnumerable<Order> Orders => _orders.Values;
 
     public Balance BalanceOf(string userId, string asset) =>
-        _balances.TryGetValue(new AccountKey(userId, asset), out var balance) ? balance : default;
+        _accounts.TryGetValue(userId, out var accounts) ? accounts.BalanceOf(asset) : default;
+
+    /// <summary>The user's accounts, or null when they have none yet.</summary>
+    internal UserAccounts? AccountsOf(string userId) => _accounts.GetValueOrDefault(userId);
 
     public bool TryGetOrder(string ownerId, string orderId, [NotNullWhen(true)] out Order? order) =>
         _orders.TryGetValue((ownerId, orderId), out order);
@@ -59,10 +66,21 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
 
     public bool HasRefunded(string fromUserId, string transferId) => _refundedTransfers.Contains((fromUserId, transferId));
 
+    /// <summary>The user's accounts, for Evolve to change in place; a new user starts with none.</summary>
+    internal UserAccounts AccountsToChange(string userId)
+    {
+        ref var accounts = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_accounts, userId, out _);
+        return accounts ??= new UserAccounts(userId);
+    }
+
     /// <summary>The stored balance itself (a new account starts at zero), for Evolve to change in place.
-    /// The reference is valid only until the next account is added.</summary>
-    internal ref Balance BalanceToChange(AccountKey account) =>
-        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_balances, account, out _);
+    /// The reference is valid only until the user's next account is added.</summary>
+    internal ref Balance BalanceToChange(UserAccounts accounts, string asset)
+    {
+        ref var balance = ref accounts.BalanceToChange(asset, out var added);
+        if (added) _accountCount++;
+        return ref balance;
+    }
 
     internal Order GetOrder(string ownerId, string orderId) =>
         _orders.TryGetValue((ownerId, orderId), out var order)

@@ -29,17 +29,23 @@ public readonly record struct Posting(string Owner, Book Book, string Asset, lon
 
     public bool IsUserBook => Book is Book.Available or Book.Held;
 
-    /// <summary>True when the postings sum to zero in every asset. It runs on every Evolve, so it
-    /// allocates nothing: events have a handful of postings, and summing each asset from its first
-    /// posting is cheaper than grouping. Int128 sums cannot overflow.</summary>
-    public static bool Balance(IReadOnlyList<Posting> postings)
+    /// <summary>True when the postings sum to zero in every asset.</summary>
+    public static bool Balance(IReadOnlyList<Posting> postings) =>
+        SumsToZero(postings as Posting[] ?? postings.ToArray());
+
+    public static bool Balance(IEnumerable<Posting> postings) =>
+        Balance(postings as IReadOnlyList<Posting> ?? postings.ToArray());
+
+    /// <summary>It runs on every Evolve, so it allocates nothing: events have a handful of postings,
+    /// and summing each asset from its first posting is cheaper than grouping. Int128 sums cannot overflow.</summary>
+    internal static bool SumsToZero(ReadOnlySpan<Posting> postings)
     {
-        for (var first = 0; first < postings.Count; first++)
+        for (var first = 0; first < postings.Length; first++)
         {
             var asset = postings[first].Asset;
             if (AppearsBefore(postings, asset, first)) continue;
             Int128 sum = 0;
-            for (var i = first; i < postings.Count; i++)
+            for (var i = first; i < postings.Length; i++)
             {
                 if (string.Equals(postings[i].Asset, asset, StringComparison.Ordinal)) sum += postings[i].Amount;
             }
@@ -48,10 +54,7 @@ public readonly record struct Posting(string Owner, Book Book, string Asset, lon
         return true;
     }
 
-    public static bool Balance(IEnumerable<Posting> postings) =>
-        Balance(postings as IReadOnlyList<Posting> ?? postings.ToArray());
-
-    private static bool AppearsBefore(IReadOnlyList<Posting> postings, string asset, int index)
+    private static bool AppearsBefore(ReadOnlySpan<Posting> postings, string asset, int index)
     {
         for (var i = 0; i < index; i++)
         {

@@ -10,11 +10,12 @@ public sealed record OrderPlaced(
 {
     public override string Asset => Side == Side.Buy ? Market.QuoteAsset : Market.BaseAsset;
 
-    public override IReadOnlyList<Posting> Postings =>
-    [
-        Posting.User(Request.UserId, Book.Available, Asset, -Held),
-        Posting.User(Request.UserId, Book.Held, Asset, Held),
-    ];
+    internal override int WritePostings(Span<Posting> into)
+    {
+        into[0] = Posting.User(Request.UserId, Book.Available, Asset, -Held);
+        into[1] = Posting.User(Request.UserId, Book.Held, Asset, Held);
+        return 2;
+    }
 }
 
 /// <summary>An order was refused. Asset is the asset it would have held, or empty when the market is unknown.</summary>
@@ -23,7 +24,7 @@ public sealed record OrderRejected(
     : LedgerEvent(Request, At), IRejection
 {
     public override string Asset { get; } = Asset;
-    public override IReadOnlyList<Posting> Postings => [];
+    internal override int WritePostings(Span<Posting> into) => 0;
 }
 
 /// <summary>An open order was withdrawn: Released (all it still held) goes back to available.</summary>
@@ -32,18 +33,19 @@ public sealed record OrderCancelled(Request Request, DateTimeOffset At, string O
 {
     public override string Asset { get; } = Asset;
 
-    public override IReadOnlyList<Posting> Postings =>
-    [
-        Posting.User(Request.UserId, Book.Held, Asset, -Released),
-        Posting.User(Request.UserId, Book.Available, Asset, Released),
-    ];
+    internal override int WritePostings(Span<Posting> into)
+    {
+        into[0] = Posting.User(Request.UserId, Book.Held, Asset, -Released);
+        into[1] = Posting.User(Request.UserId, Book.Available, Asset, Released);
+        return 2;
+    }
 }
 
 /// <summary>A cancel was refused (order_not_found, order_not_open).</summary>
 public sealed record CancelRejected(Request Request, DateTimeOffset At, string OrderId, string Code) : LedgerEvent(Request, At), IRejection
 {
     public override string Asset => "";
-    public override IReadOnlyList<Posting> Postings => [];
+    internal override int WritePostings(Span<Posting> into) => 0;
 }
 
 /// <summary>
@@ -61,34 +63,21 @@ public sealed record OrderFilled(
 {
     public override string Asset => Side == Side.Buy ? Market.QuoteAsset : Market.BaseAsset;
 
-    public override IReadOnlyList<Posting> Postings => Side == Side.Buy ? BuyPostings() : SellPostings();
-
-    private Posting[] BuyPostings()
+    /// <summary>Six legs: what the user gives from the hold (and what of it is released), what they
+    /// receive less the fee, and the TradeSettlement and Fees books on the other sides.</summary>
+    internal override int WritePostings(Span<Posting> into)
     {
-        var (user, quote, @base) = (Request.UserId, Market.QuoteAsset, Market.BaseAsset);
-        return
-        [
-            Posting.User(user, Book.Held, quote, -QuoteAmount - Released),
-            Posting.System(Book.TradeSettlement, quote, QuoteAmount),
-            Posting.User(user, Book.Available, quote, Released),
-            Posting.System(Book.TradeSettlement, @base, -Quantity),
-            Posting.User(user, Book.Available, @base, Quantity - Fee),
-            Posting.System(Book.Fees, @base, Fee),
-        ];
-    }
-
-    private Posting[] SellPostings()
-    {
-        var (user, quote, @base) = (Request.UserId, Market.QuoteAsset, Market.BaseAsset);
-        return
-        [
-            Posting.User(user, Book.Held, @base, -Quantity - Released),
-            Posting.System(Book.TradeSettlement, @base, Quantity),
-            Posting.User(user, Book.Available, @base, Released),
-            Posting.System(Book.TradeSettlement, quote, -QuoteAmount),
-            Posting.User(user, Book.Available, quote, QuoteAmount - Fee),
-            Posting.System(Book.Fees, quote, Fee),
-        ];
+        var user = Request.UserId;
+        // A buy gives quote out of the hold and receives base; a sell gives base and receives quote.
+        var (given, received) = Side == Side.Buy ? (Market.QuoteAsset, Market.BaseAsset) : (Market.BaseAsset, Market.QuoteAsset);
+        var (amountGiven, amountReceived) = Side == Side.Buy ? (QuoteAmount, Quantity) : (Quantity, QuoteAmount);
+        into[0] = Posting.User(user, Book.Held, given, -amountGiven - Released);
+        into[1] = Posting.System(Book.TradeSettlement, given, amountGiven);
+        into[2] = Posting.User(user, Book.Available, given, Released);
+        into[3] = Posting.System(Book.TradeSettlement, received, -amountReceived);
+        into[4] = Posting.User(user, Book.Available, received, amountReceived - Fee);
+        into[5] = Posting.System(Book.Fees, received, Fee);
+        return 6;
     }
 }
 
@@ -98,5 +87,5 @@ public sealed record FillRejected(Request Request, DateTimeOffset At, string Ord
     : LedgerEvent(Request, At), IRejection
 {
     public override string Asset => "";
-    public override IReadOnlyList<Posting> Postings => [];
+    internal override int WritePostings(Span<Posting> into) => 0;
 }

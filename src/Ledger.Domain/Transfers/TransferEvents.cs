@@ -10,11 +10,12 @@ public sealed record TransferDebited(
 {
     public override string Asset { get; } = Asset;
 
-    public override IReadOnlyList<Posting> Postings =>
-    [
-        Posting.User(FromUserId, Book.Available, Asset, -Amount),
-        Posting.System(Book.TransfersInFlight, Asset, Amount),
-    ];
+    internal override int WritePostings(Span<Posting> into)
+    {
+        into[0] = Posting.User(FromUserId, Book.Available, Asset, -Amount);
+        into[1] = Posting.System(Book.TransfersInFlight, Asset, Amount);
+        return 2;
+    }
 }
 
 /// <summary>The transfer was refused before any money moved (insufficient_funds, same_account,
@@ -25,7 +26,7 @@ public sealed record TransferRejected(
     : LedgerEvent(Request, At), IRejection
 {
     public override string Asset { get; } = Asset;
-    public override IReadOnlyList<Posting> Postings => [];
+    internal override int WritePostings(Span<Posting> into) => 0;
 }
 
 /// <summary>The money in flight reached the receiver's available balance.</summary>
@@ -35,11 +36,12 @@ public sealed record TransferCredited(
 {
     public override string Asset { get; } = Asset;
 
-    public override IReadOnlyList<Posting> Postings =>
-    [
-        Posting.System(Book.TransfersInFlight, Asset, -Amount),
-        Posting.User(ToUserId, Book.Available, Asset, Amount),
-    ];
+    internal override int WritePostings(Span<Posting> into)
+    {
+        into[0] = Posting.System(Book.TransfersInFlight, Asset, -Amount);
+        into[1] = Posting.User(ToUserId, Book.Available, Asset, Amount);
+        return 2;
+    }
 }
 
 /// <summary>The receiver's partition could not credit the money (balance_limit_exceeded,
@@ -50,7 +52,7 @@ public sealed record TransferCreditRejected(
     : LedgerEvent(Request, At), IRejection
 {
     public override string Asset { get; } = Asset;
-    public override IReadOnlyList<Posting> Postings => [];
+    internal override int WritePostings(Span<Posting> into) => 0;
 }
 
 /// <summary>The money in flight came back to the sender's available balance.</summary>
@@ -60,9 +62,10 @@ public sealed record TransferRefunded(
 {
     public override string Asset { get; } = Asset;
 
-    public override IReadOnlyList<Posting> Postings =>
-    [
-        Posting.System(Book.TransfersInFlight, Asset, -Amount),
-        Posting.User(FromUserId, Book.Available, Asset, Amount),
-    ];
+    internal override int WritePostings(Span<Posting> into)
+    {
+        into[0] = Posting.System(Book.TransfersInFlight, Asset, -Amount);
+        into[1] = Posting.User(FromUserId, Book.Available, Asset, Amount);
+        return 2;
+    }
 }

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using Ledger.Domain;
+
+namespace Ledger.Benchmarks;
+
+/// <summary>
+/// A quick look (seconds, not minutes) between BenchmarkDotNet runs: the steady-state workload,
+/// timed with a stopwatch, allocation counted on this thread, collections counted. Not a substitute
+/// for the benchmark's statistics.
+/// </summary>
+public static class QuickRun
+{
+    public static void Measure(TextWriter output)
+    {
+        var workload = Workload.Generate(DecideEvolveBenchmark.CommandsPerRun, seed: 20260101, warmUpCommands: DecideEvolveBenchmark.CommandsPerRun);
+        for (var run = 0; run < 5; run++)
+        {
+            var state = workload.WarmState();
+            var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var clock = Stopwatch.StartNew();
+            DecideEvolveBenchmark.Run(workload, state);
+            clock.Stop();
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            var commands = workload.Commands.Length;
+            output.WriteLine($"{commands / clock.Elapsed.TotalSeconds,12:N0} commands/s  {allocated / commands,5:N0} B/command  " +
+                $"GCs gen0 {GC.CollectionCount(0) - gen0} gen1 {GC.CollectionCount(1) - gen1} gen2 {GC.CollectionCount(2) - gen2}");
+        }
+    }
+}
