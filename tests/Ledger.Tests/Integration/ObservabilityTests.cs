@@ -97,6 +97,10 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
                 && samples.Any(s => s.GetProperty("decisionP99Ms").ValueKind == JsonValueKind.Number);
         }, TimeSpan.FromSeconds(10), "the dashboard history has throughput and latency");
 
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        await Eventually.Until(async () => (await Ledger.GetJson($"/v1/stats/daily?from={today}&to={today}")).GetProperty("days").GetArrayLength() > 0,
+            TimeSpan.FromSeconds(30), "today's statistics are projected");
+
         var dom = await DumpDom(new Uri(Ledger.Api!.BaseAddress, "/dashboard"));
 
         Assert.True(ChartPoints(dom, "chart-throughput") > 0, $"throughput chart has no points:\n{dom}");
@@ -105,7 +109,8 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
         Assert.True(ChartPoints(dom, "chart-lag") > 0, $"lag chart has no partitions:\n{dom}");
         Assert.True(ChartPoints(dom, "chart-projection") > 0, $"projection lag chart has no points:\n{dom}");
         Assert.True(ChartPoints(dom, "chart-projector-lag") > 0, $"projector lag chart has no partitions:\n{dom}");
-        Assert.Contains("id=\"chart-daily-movements\"", dom);
+        Assert.True(ChartPoints(dom, "chart-daily-movements") > 0, $"the analysts' daily chart has no days:\n{dom}");
+        Assert.True(ChartPoints(dom, "chart-daily-users") > 0, $"the active users chart has no days:\n{dom}");
     }
 
     private async Task Deposit(string userId, int count)
