@@ -7,7 +7,8 @@ using Npgsql;
 namespace Ledger.Api.Accounts;
 
 /// <summary>GET /v1/accounts/{userId}/orders?status=&amp;cursor=&amp;limit=: the user's orders in the
-/// order they were placed, a page at a time.</summary>
+/// order they were placed, a page at a time. GET /v1/orders/{orderId}?userId=: one order (order ids
+/// are each user's own, so the user is part of the key).</summary>
 public static class AccountOrdersApi
 {
     public static readonly IReadOnlyList<string> Statuses = ["open", "filled", "cancelled", "rejected"];
@@ -16,11 +17,40 @@ public static class AccountOrdersApi
     {
         var group = routes.MapGroup("/v1/accounts").WithTags("Accounts");
         group.MapGet("/{userId}/orders", Orders);
+        routes.MapGet("/v1/orders/{orderId}", Order).WithTags("Orders");
         return group;
     }
 
+    private const string Columns = """
+        order_id, market, side, held_asset, price, quantity, filled_quantity, held, status, rejection_code,
+        placed_sequence, placed_at, updated_at, closed_at
+        """;
+
+    private static async Task<IResult> Order(string orderId, string? userId, NpgsqlDataSource readModel, AssetCatalog assets,
+        MarketCatalog markets, CancellationToken cancellation)
+    {
+        var fields = new CommandFields(assets);
+        fields.Reference(orderId, "orderId");
+        fields.UserId(userId);
+        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+
+        await using var connection = await readModel.OpenConnectionAsync(cancellation);
+        object? order = null;
+        await using (var command = new NpgsqlCommand($"select {Columns} from orders where user_id = $1 and order_id = $2", connection))
+        {
+            command.Parameters.AddWithValue(userId!);
+            command.Parameters.AddWithValue(orderId);
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            if (await reader.ReadAsync(cancellation)) order = Json(reader, assets, markets);
+        }
+        var freshness = await Freshness.Read(connection, cancellation);
+        return order is null
+            ? CommandAnswers.Problem(404, "order_not_found", $"User {userId} has no order {orderId} (as of event {freshness.EventSequence}).")
+            : TypedResults.Ok(new { userId, order, asOf = freshness });
+    }
+
     private static async Task<IResult> Orders(string userId, string? status, string? cursor, string? limit,
-        NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
+        NpgsqlDataSource readModel, AssetCatalog assets, MarketCatalog markets, CancellationToken cancellation)
     {
         var fields = new CommandFields(assets);
         fields.UserId(userId);
@@ -33,9 +63,8 @@ public static class AccountOrdersApi
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
         var rows = new List<(long Placed, object Json)>();
-        await using (var command = new NpgsqlCommand("""
-            select order_id, market, side, held_asset, price, quantity, filled_quantity, held, status, rejection_code,
-                   placed_sequence, placed_at, updated_at, closed_at
+        await using (var command = new NpgsqlCommand($"""
+            select {Columns}
               from orders
              where user_id = $1 and ($2::text is null or status = $2) and placed_sequence > $3
              order by placed_sequence limit $4
@@ -46,7 +75,7 @@ public static class AccountOrdersApi
             command.Parameters.AddWithValue(after[0]);
             command.Parameters.AddWithValue(pageSize + 1);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
-            while (await reader.ReadAsync(cancellation)) rows.Add((reader.GetInt64(10), Json(reader, assets)));
+            while (await reader.ReadAsync(cancellation)) rows.Add((reader.GetInt64(10), Json(reader, assets, markets)));
         }
         var page = rows.Take(pageSize).ToList();
         var nextCursor = rows.Count > pageSize ? ReadQuery.Cursor(page[^1].Placed) : null;
@@ -55,10 +84,10 @@ public static class AccountOrdersApi
     }
 
     /// <summary>Price in the quote asset, quantities in the base asset, held in the held asset.</summary>
-    private static object Json(NpgsqlDataReader reader, AssetCatalog assets)
+    private static object Json(NpgsqlDataReader reader, AssetCatalog assets, MarketCatalog markets)
     {
         var symbol = reader.GetString(1);
-        var (baseAsset, quoteAsset) = MarketCatalog.Default.TryGet(symbol, out var market)
+        var (baseAsset, quoteAsset) = markets.TryGet(symbol, out var market)
             ? (market.BaseAsset, market.QuoteAsset) : ("", "");
         var heldAsset = reader.GetString(3);
         return new

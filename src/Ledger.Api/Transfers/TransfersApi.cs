@@ -1,4 +1,6 @@
 using Ledger.Api.Commands;
+using Ledger.Api.ReadModel;
+using Npgsql;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Transfers;
 using Microsoft.AspNetCore.Mvc;
@@ -8,15 +10,64 @@ namespace Ledger.Api.Transfers;
 public sealed record TransferBody(string? TransferId, string? FromUserId, string? ToUserId, string? Asset, string? Amount);
 
 /// <summary>POST /v1/transfers: decided on the sender's partition (201 once debited); the credit
-/// follows on the receiver's partition as the next step of the saga, exactly once.</summary>
+/// follows on the receiver's partition as the next step of the saga, exactly once.
+/// GET /v1/transfers/{transferId}?fromUserId=: where the saga stands, from the event store
+/// (transfer ids are each sender's own, so the sender is part of the key).</summary>
 public static class TransfersApi
 {
     public static RouteGroupBuilder MapTransfers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/transfers").WithTags("Transfers");
         group.MapPost("/", Send);
+        group.MapGet("/{transferId}", Find);
         return group;
     }
+
+    private static async Task<IResult> Find(string transferId, string? fromUserId, NpgsqlDataSource readModel,
+        AssetCatalog assets, CancellationToken cancellation)
+    {
+        var fields = new CommandFields(assets);
+        fields.Reference(transferId, "transferId");
+        fields.UserId(fromUserId, "fromUserId");
+        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+
+        await using var connection = await readModel.OpenConnectionAsync(cancellation);
+        var steps = new List<TransferStep>();
+        await using (var command = new NpgsqlCommand("""
+            select sequence, type, at, rejection_code, body->>'toUserId', body->>'asset', body->>'amount'
+              from events
+             where body ? 'transferId' and body->>'transferId' = $1 and body->>'fromUserId' = $2
+             order by sequence
+            """, connection))
+        {
+            command.Parameters.AddWithValue(transferId);
+            command.Parameters.AddWithValue(fromUserId!);
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+                steps.Add(new TransferStep(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
+                    Text(reader, 3), Text(reader, 4), Text(reader, 5), Text(reader, 6)));
+        }
+        var freshness = await Freshness.Read(connection, cancellation);
+        if (steps.Count == 0)
+            return CommandAnswers.Problem(404, "transfer_not_found",
+                $"No transfer {transferId} from {fromUserId} is recorded (as of event {freshness.EventSequence}).");
+        var types = steps.Select(step => step.EventType).ToHashSet();
+        return TypedResults.Ok(new { transferId, fromUserId, status = StatusOf(types), steps, asOf = freshness });
+    }
+
+    /// <summary>One event of a transfer's saga, as the event store holds it (amounts as published).</summary>
+    private sealed record TransferStep(long Sequence, string EventType, DateTimeOffset At, string? Code, string? ToUserId,
+        string? Asset, string? Amount);
+
+    private static string? Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+
+    /// <summary>debited (credit on its way), completed, refunded (the receiver could not be credited), rejected.</summary>
+    private static string StatusOf(IReadOnlySet<string> types) =>
+        types.Contains(nameof(Domain.Transfers.TransferRejected)) ? "rejected"
+        : types.Contains(nameof(Domain.Transfers.TransferRefunded)) ? "refunded"
+        : types.Contains(nameof(Domain.Transfers.TransferCredited)) ? "completed"
+        : types.Contains(nameof(Domain.Transfers.TransferCreditRejected)) ? "refunding"
+        : "debited";
 
     private static async Task<IResult> Send([FromBody] TransferBody? body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         AssetCatalog assets, CommandSubmission submission, HttpContext http, CancellationToken cancellation)

@@ -63,6 +63,11 @@ public sealed class LedgerCoreTests(LedgerCoreTests.Fixture shared) : IClassFixt
 
         await AssertProjected("buyer", "USD", available: "804.00", held: "0.00");
         await AssertProjected("buyer", "BTC", available: "0.00399000", held: "0.00000000");
+        var order = (await Ledger.GetJson("/v1/orders/b-1?userId=buyer")).GetProperty("order");
+        Assert.Equal("cancelled", order.GetProperty("status").GetString());
+        Assert.Equal("0.00400000", order.GetProperty("filledQuantity").GetString());
+        Assert.Equal("0.00", order.GetProperty("held").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Ledger.Http.GetAsync("/v1/orders/b-1?userId=stranger")).StatusCode);
     }
 
     [Fact]
@@ -124,6 +129,10 @@ public sealed class LedgerCoreTests(LedgerCoreTests.Fixture shared) : IClassFixt
 
         await AssertProjected(to, "EUR", available: "20.00", held: "0.00");
         await AssertProjected(from, "EUR", available: "30.00", held: "0.00");
+        var saga = await Ledger.GetJson($"/v1/transfers/t-1?fromUserId={from}");
+        Assert.Equal("completed", saga.GetProperty("status").GetString());
+        Assert.Equal(new[] { "TransferDebited", "TransferCredited" },
+            saga.GetProperty("steps").EnumerateArray().Select(step => step.GetProperty("eventType").GetString()!).ToArray());
         Assert.Equal(1, await Ledger.Postgres.Scalar<long>($"select count(*) from events where type = 'TransferCredited' and user_id = '{to}'"));
     }
 
