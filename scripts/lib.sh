@@ -58,6 +58,8 @@ ledger_pg_start() {
 select format('create role ledger login createdb createrole password %L', :'password')
  where not exists (select 1 from pg_roles where rolname = 'ledger') \gexec
 alter role ledger with login createdb createrole password :'password';
+-- Tests drop their databases WITH (FORCE), which ends sessions of other roles too (ledger_analyst).
+grant pg_signal_backend to ledger;
 select 'create database ledger owner ledger'
  where not exists (select 1 from pg_database where datname = 'ledger') \gexec
 SQL

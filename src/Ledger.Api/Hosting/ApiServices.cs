@@ -29,8 +29,7 @@ public static class ApiServices
         var writer = StartupOptions.Bind<WriterOptions>(configuration, WriterOptions.Section, o => o.Errors());
         var readModel = StartupOptions.Bind<ReadModelOptions>(configuration, ReadModelOptions.Section, o => o.Errors());
         var commands = StartupOptions.Bind<CommandOptions>(configuration, CommandOptions.Section, o => o.Errors());
-        var assets = new AssetCatalog(configuration.GetSection("Assets").Get<List<Asset>>() ?? [.. AssetCatalog.Defaults]);
-        var markets = new MarketCatalog(configuration.GetSection("Markets").Get<List<Market>>() ?? [.. MarketCatalog.Defaults], assets);
+        var (assets, markets) = Catalogs.From(configuration);
         var bootstrap = new BootstrapServers(kafka.ResolveBootstrapServers());
 
         services.AddSingleton(kafka).AddSingleton(writer).AddSingleton(readModel).AddSingleton(Options.Create(commands));

@@ -2,6 +2,8 @@ using Ledger.Api.Commands;
 using Ledger.Api.Writer;
 using Npgsql;
 
+using Ledger.Hosting;
+
 namespace Ledger.Api.Hosting;
 
 /// <summary>/health/live: the process answers. /health/ready: Kafka, PostgreSQL and (when this
@@ -22,24 +24,9 @@ public static class HealthApi
         {
             ["kafka"] = outcomes.IsListening,
             ["writers"] = !writer.Enabled || writers.IsReady,
-            ["postgres"] = await ReadModelAnswers(readModel, cancellation),
+            // The events table exists once the projector (the schema's owner) has migrated.
+            ["postgres"] = await Readiness.PostgresAnswers(readModel, "select 1 from events limit 1", cancellation),
         };
-        var ready = checks.Values.All(ok => ok);
-        return TypedResults.Json(new { status = ready ? "ready" : "not_ready", checks },
-            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-    }
-
-    private static async Task<bool> ReadModelAnswers(NpgsqlDataSource readModel, CancellationToken cancellation)
-    {
-        try
-        {
-            await using var command = readModel.CreateCommand("select 1 from events limit 1");
-            await command.ExecuteScalarAsync(cancellation);
-            return true;
-        }
-        catch (Exception error) when (error is NpgsqlException or PostgresException or TimeoutException)
-        {
-            return false;
-        }
+        return Readiness.Answer(checks);
     }
 }

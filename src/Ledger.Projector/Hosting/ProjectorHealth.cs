@@ -1,3 +1,4 @@
+using Ledger.Hosting;
 using Ledger.Projector.Projection;
 using Npgsql;
 
@@ -14,32 +15,10 @@ public static class ProjectorHealth
         return routes;
     }
 
-    private static async Task<IResult> Ready(ProjectorReadiness readiness, NpgsqlDataSource database, CancellationToken cancellation)
-    {
-        var checks = new Dictionary<string, bool>
+    private static async Task<IResult> Ready(ProjectorReadiness readiness, NpgsqlDataSource database, CancellationToken cancellation) =>
+        Readiness.Answer(new Dictionary<string, bool>
         {
             ["kafka"] = readiness.IsReady,
-            ["postgres"] = await Answers(database, cancellation),
-        };
-        var ready = checks.Values.All(ok => ok);
-        return TypedResults.Json(new { status = ready ? "ready" : "not_ready", checks },
-            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-    }
-
-    private static async Task<bool> Answers(NpgsqlDataSource database, CancellationToken cancellation)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            await using var command = database.CreateCommand("select 1");
-            await command.ExecuteScalarAsync(timeout.Token);
-            return true;
-        }
-        catch (Exception error) when (error is NpgsqlException or PostgresException or TimeoutException or OperationCanceledException
-            && !cancellation.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+            ["postgres"] = await Readiness.PostgresAnswers(database, "select 1", cancellation),
+        });
 }

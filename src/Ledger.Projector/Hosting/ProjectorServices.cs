@@ -22,11 +22,10 @@ public static class ProjectorServices
         var kafka = StartupOptions.Bind<KafkaOptions>(configuration, KafkaOptions.Section, o => o.Errors());
         var postgres = StartupOptions.Bind<PostgresOptions>(configuration, PostgresOptions.Section, o => o.Errors());
         var projector = StartupOptions.Bind<ProjectorOptions>(configuration, ProjectorOptions.Section, o => o.Errors());
-        var assets = new AssetCatalog(configuration.GetSection("Assets").Get<List<Asset>>() ?? [.. AssetCatalog.Defaults]);
+        var (assets, markets) = Catalogs.From(configuration);
 
         services.AddSingleton(kafka).AddSingleton(projector).AddSingleton(assets);
         services.AddSingleton(new BootstrapServers(kafka.ResolveBootstrapServers()));
-        var markets = new MarketCatalog(configuration.GetSection("Markets").Get<List<Market>>() ?? [.. MarketCatalog.Defaults], assets);
         services.AddSingleton(new EventCodec(assets, markets));
         services.AddSingleton(_ => NpgsqlDataSource.Create(postgres.ConnectionString));
         services.AddSingleton<ProjectorMetrics>().AddSingleton<ProjectorReadiness>();
