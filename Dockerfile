@@ -1,26 +1,33 @@
-# Ledger.Projector: consumes ledger.events into PostgreSQL (applies the schema migrations at
-# start-up) and serves its health endpoints on its own port, 8081.
+# One image recipe for both processes; PROJECT names which one:
+#   Ledger.Api       HTTP front end and (with Writer__Enabled=true) host of the partition writers
+#   Ledger.Projector consumes ledger.events into PostgreSQL (applies the schema migrations at start-up)
 # Build from the repository root, which holds nuget.config, Directory.*.props and packages/local:
-#   docker build -f src/Ledger.Projector/Dockerfile -t ledger-projector .
+#   docker build --build-arg PROJECT=Ledger.Api -t ledger-api .
+#   docker build --build-arg PROJECT=Ledger.Projector -t ledger-projector .
 # docker-compose.yml at the root does this for you (docs/deployment.md).
 
 # .NET 10 images are Ubuntu 24.04 "noble" (Microsoft ships no Debian images for .NET 10).
+ARG PROJECT=Ledger.Api
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
+ARG PROJECT
 WORKDIR /src
 
 # Build settings and the local package folder first: they change rarely.
 # packages/local holds the librdkafka.redist placeholder that nuget.config points at.
 COPY nuget.config Directory.Build.props Directory.Packages.props ./
 COPY packages/local/ packages/local/
-# All projects (bin/ and obj/ are kept out by .dockerignore): whatever Ledger.Projector references
+# All projects (bin/ and obj/ are kept out by .dockerignore): whatever the project references
 # (Ledger.Kafka, Ledger.Domain, ...) is then there, without this file listing the project graph.
 COPY src/ src/
 
-RUN dotnet restore src/Ledger.Projector/Ledger.Projector.csproj
-RUN dotnet publish src/Ledger.Projector/Ledger.Projector.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+RUN test -f "src/${PROJECT}/${PROJECT}.csproj" || { echo "PROJECT must be Ledger.Api or Ledger.Projector" >&2; exit 1; }
+RUN dotnet restore "src/${PROJECT}/${PROJECT}.csproj"
+RUN dotnet publish "src/${PROJECT}/${PROJECT}.csproj" -c Release -o /app --no-restore -p:UseAppHost=false
 
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
+ARG PROJECT
 
 # Confluent.Kafka loads the operating system's librdkafka (librdkafka.so.1), see
 # src/Ledger.Kafka/KafkaNativeLibrary.cs. curl serves the compose health checks.
@@ -35,11 +42,14 @@ COPY --from=build /app ./
 
 # Listen where docker-compose.yml and docs/deployment.md say. ASPNETCORE_HTTP_PORTS (8080 in the
 # base image) is cleared so that ASPNETCORE_URLS alone decides, without an "overriding" warning.
-ENV ASPNETCORE_URLS=http://0.0.0.0:8081 \
+# docker-compose.yml sets ASPNETCORE_URLS per service (Api 8080, Projector 8081).
+ENV LEDGER_PROJECT=${PROJECT} \
+    ASPNETCORE_URLS=http://0.0.0.0:8080 \
     ASPNETCORE_HTTP_PORTS=
-EXPOSE 8081
+EXPOSE 8080 8081
 
 # The base image's non-root "app" user (numeric id, so runAsNonRoot checks can verify it).
 USER $APP_UID
 
-ENTRYPOINT ["dotnet", "Ledger.Projector.dll"]
+# exec: the process gets SIGTERM from docker stop directly, to finish or abort its Kafka transactions.
+ENTRYPOINT ["/bin/sh", "-c", "exec dotnet \"$LEDGER_PROJECT.dll\""]
