@@ -66,6 +66,20 @@ public static class LedgerDecider
     /// break double entry or take a user's balance below zero: that is a bug, and the writer stops.</summary>
     public static LedgerState Evolve(LedgerState state, LedgerEvent @event)
     {
+        EvolveCore(state, @event);
+        return state;
+    }
+
+    /// <summary>Evolve, also handing back the event's user's balances right after it (what
+    /// <see cref="BalancesAfter(LedgerState, LedgerEvent)"/> would compute again): the writer publishes them with the event.</summary>
+    public static LedgerState Evolve(LedgerState state, LedgerEvent @event, out IReadOnlyList<AssetBalance> balancesAfter)
+    {
+        balancesAfter = EvolveCore(state, @event).ToArray();
+        return state;
+    }
+
+    private static AssetBalances EvolveCore(LedgerState state, LedgerEvent @event)
+    {
         var buffer = new PostingBuffer();
         var postings = buffer.Of(@event);
         if (!Posting.SumsToZero(postings))
@@ -73,9 +87,10 @@ public static class LedgerDecider
 
         var accounts = ApplyToUsers(state, postings, @event);
         ApplyFacts(state, @event);
-        state.Requests.Remember(@event, BalancesAfter(state, @event, postings, accounts));
+        var balancesAfter = BalancesAfter(state, @event, postings, accounts);
+        state.Requests.Remember(@event, balancesAfter);
         state.EventsApplied++;
-        return state;
+        return balancesAfter;
     }
 
     /// <summary>What an event changes besides balances: the orders, fills and transfer steps a

@@ -155,9 +155,9 @@ internal sealed class PartitionWriter : IDisposable
         }
         foreach (var @event in events)
         {
-            LedgerDecider.Evolve(_state, @event);
+            LedgerDecider.Evolve(_state, @event, out var balancesAfter);
             foreach (var followUp in LedgerDecider.FollowUps(@event)) SendFollowUp(followUp, correlationId);
-            var message = new EventMessage(@event, LedgerDecider.BalancesAfter(_state, @event));
+            var message = new EventMessage(@event, balancesAfter);
             Produce(_context.Kafka.EventsTopic, @event.Request.UserId, _context.Events.Encode(message), new Headers()
                 .With(LedgerHeaders.EventType, @event.GetType().Name)
                 .With(LedgerHeaders.SchemaVersion, EventMessage.SchemaVersion.ToString())

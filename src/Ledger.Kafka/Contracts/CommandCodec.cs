@@ -43,11 +43,11 @@ public sealed class CommandCodec(AssetCatalog assets, MarketCatalog? markets = n
         }
     }
 
-    public Command Decode(ReadOnlySpan<byte> json)
+    public Command Decode(ReadOnlyMemory<byte> json)
     {
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
+            using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             var request = ReadRequest(root);
             var type = JsonFields.String(root, "type");

@@ -66,11 +66,11 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         }
     }
 
-    public EventMessage Decode(ReadOnlySpan<byte> json)
+    public EventMessage Decode(ReadOnlyMemory<byte> json)
     {
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
+            using var document = JsonDocument.Parse(json);
             return Read(document.RootElement);
         }
         catch (JsonException error)

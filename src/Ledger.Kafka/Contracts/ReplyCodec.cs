@@ -22,11 +22,11 @@ public sealed class ReplyCodec(EventCodec events)
         return buffer.ToArray();
     }
 
-    public Reply Decode(ReadOnlySpan<byte> json)
+    public Reply Decode(ReadOnlyMemory<byte> json)
     {
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
+            using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             if (!root.TryGetProperty("firstOutcome", out var first)) throw new MalformedMessage("field 'firstOutcome' is missing");
             return new Reply(JsonFields.Guid(root, "commandId"), events.Read(first));
