@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Ledger.Api.Access;
 using Ledger.Api.Commands;
+using Ledger.Api.Edge;
 using Ledger.Api.ReadModel;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
@@ -18,8 +19,10 @@ public static class AccountOrdersApi
     public static RouteGroupBuilder MapAccountOrders(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
-        group.MapGet("/{userId}/orders", Orders);
-        routes.MapGet("/v1/orders/{orderId}", Order).WithTags("Orders").RequireAuthorization(Policies.AccountReads);
+        group.MapGet("/{userId}/orders", Orders)
+            .DocumentRead("A user's orders", "In the order placed, a page at a time; status one of open, filled, cancelled, rejected.");
+        routes.MapGet("/v1/orders/{orderId}", Order).WithTags("Orders").RequireAuthorization(Policies.AccountReads)
+            .DocumentRead("One order", "Status, filled quantity, held amount and times, from the read model; 404 order_not_found.");
         return group;
     }
 
@@ -28,13 +31,10 @@ public static class AccountOrdersApi
         placed_sequence, placed_at, updated_at, closed_at
         """;
 
-    private static async Task<IResult> Order(string orderId, string? userId, NpgsqlDataSource readModel, AssetCatalog assets,
-        MarketCatalog markets, ClaimsPrincipal caller, CancellationToken cancellation)
+    private static async Task<IResult> Order(string orderId, string? userId, OrderQueryValidator validator, NpgsqlDataSource readModel,
+        AssetCatalog assets, MarketCatalog markets, ClaimsPrincipal caller, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        fields.Reference(orderId, "orderId");
-        fields.UserId(userId);
-        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+        if (validator.Problem(new OrderQuery(orderId, userId)) is { } invalid) return invalid;
         if (AccountAccess.Refusal(caller, userId!) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
@@ -53,16 +53,13 @@ public static class AccountOrdersApi
     }
 
     private static async Task<IResult> Orders(string userId, string? status, string? cursor, string? limit,
-        NpgsqlDataSource readModel, AssetCatalog assets, MarketCatalog markets, ClaimsPrincipal caller, CancellationToken cancellation)
+        AccountOrdersQueryValidator validator, NpgsqlDataSource readModel, AssetCatalog assets, MarketCatalog markets,
+        ClaimsPrincipal caller, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        fields.UserId(userId);
-        var query = new ReadQuery();
-        var onlyStatus = query.OneOf("status", status, [.. Statuses]);
-        var after = query.CursorKey(cursor, parts: 1);
-        var pageSize = query.Limit(limit);
-        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
-        if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+        if (validator.Problem(new AccountOrdersQuery(userId, status, cursor, limit)) is { } invalid) return invalid;
+        var onlyStatus = string.IsNullOrEmpty(status) ? null : status;
+        var after = ReadQuery.ValidCursorKey(cursor, AccountOrdersQueryValidator.CursorParts);
+        var pageSize = ReadQuery.ValidLimit(limit);
         if (AccountAccess.Refusal(caller, userId) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);

@@ -3,7 +3,7 @@ using Ledger.Api.Access;
 using Ledger.Api.Commands;
 using Ledger.Api.ReadModel;
 using Ledger.Domain.Accounts;
-using Ledger.Domain.Assets;
+using Ledger.Api.Edge;
 using Ledger.Domain.Idempotency;
 using Npgsql;
 
@@ -15,16 +15,15 @@ public static class AccountsApi
     public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
-        group.MapGet("/{userId}/balances", Balances);
+        group.MapGet("/{userId}/balances", Balances)
+            .DocumentRead("An account's balances", "Per asset: available, held and total, from the read model, with asOf (how fresh).");
         return group;
     }
 
-    private static async Task<IResult> Balances(string userId, NpgsqlDataSource readModel, AssetCatalog assets,
+    private static async Task<IResult> Balances(string userId, BalancesQueryValidator validator, NpgsqlDataSource readModel,
         CommandAnswers answers, ClaimsPrincipal caller, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        fields.UserId(userId);
-        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+        if (validator.Problem(new BalancesQuery(userId)) is { } invalid) return invalid;
         if (AccountAccess.Refusal(caller, userId) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Ledger.Api.Access;
-using Ledger.Api.Commands;
+using Ledger.Api.Edge;
 using Ledger.Api.ReadModel;
 using Ledger.Domain.Assets;
 using Npgsql;
@@ -14,22 +14,18 @@ public static class EntriesApi
     public static RouteGroupBuilder MapEntries(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
-        group.MapGet("/{userId}/entries", Entries);
+        group.MapGet("/{userId}/entries", Entries)
+            .DocumentRead("An account's postings", "In event order, a page at a time (limit 1-1000, default 100; pass nextCursor back as cursor).");
         return group;
     }
 
-    private static async Task<IResult> Entries(string userId, string? asset, string? cursor, string? limit,
+    private static async Task<IResult> Entries(string userId, string? asset, string? cursor, string? limit, EntriesQueryValidator validator,
         NpgsqlDataSource readModel, AssetCatalog assets, ClaimsPrincipal caller, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        fields.UserId(userId);
-        var query = new ReadQuery();
-        var onlyAsset = query.OptionalAsset(asset, assets);
-        var after = query.CursorKey(cursor, parts: 2);
-        var pageSize = query.Limit(limit);
-        if (after[1] > short.MaxValue) query.Fail("cursor", "is not a cursor this endpoint gave out");
-        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
-        if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+        if (validator.Problem(new EntriesQuery(userId, asset, cursor, limit)) is { } invalid) return invalid;
+        var onlyAsset = string.IsNullOrEmpty(asset) ? null : asset;
+        var after = ReadQuery.ValidCursorKey(cursor, EntriesQueryValidator.CursorParts);
+        var pageSize = ReadQuery.ValidLimit(limit);
         if (AccountAccess.Refusal(caller, userId) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
@@ -41,7 +37,7 @@ public static class EntriesApi
             """, connection))
         {
             command.Parameters.AddWithValue(userId);
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)onlyAsset?.Code ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)onlyAsset ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.AddWithValue(after[0]);
             command.Parameters.AddWithValue((short)after[1]);
             command.Parameters.AddWithValue(pageSize + 1);

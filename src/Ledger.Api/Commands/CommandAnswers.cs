@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Idempotency;
@@ -10,7 +11,7 @@ public sealed class CommandAnswers(AssetCatalog assets)
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
 
-    /// <param name="reference">Named ids the caller may have let the edge choose, e.g. ("orderId", "...").</param>
+    /// <param name="reference">The id the caller may have let the edge choose: ("orderId", "...") or ("transferId", "...").</param>
     public IResult Decided(Request request, CommandOutcome outcome, HttpContext http, (string Name, string Value)? reference = null)
     {
         var decision = outcome.Decision.Event;
@@ -25,31 +26,22 @@ public sealed class CommandAnswers(AssetCatalog assets)
             return Problem(422, code, $"The ledger refused the command: {code}.", decision.Request.CommandId);
 
         var balance = outcome.Decision.BalancesAfter.FirstOrDefault(b => b.Asset == decision.Asset);
-        var body = new Dictionary<string, object?>
-        {
-            ["commandId"] = decision.Request.CommandId,
-            ["status"] = "accepted",
-            ["eventType"] = decision.GetType().Name,
-        };
-        if (reference is var (name, value)) body[name] = value;
-        body["balance"] = BalanceJson(balance.Asset ?? decision.Asset, balance);
+        var body = new AcceptedAnswer(decision.Request.CommandId, "accepted", decision.GetType().Name,
+            OrderId: reference is ("orderId", var orderId) ? orderId : null,
+            TransferId: reference is ("transferId", var transferId) ? transferId : null,
+            BalanceJson(balance.Asset ?? decision.Asset, balance));
         return TypedResults.Json(body, statusCode: StatusCodes.Status201Created);
     }
 
     public static IResult Pending(Guid commandId) => new WithLocation(
-        TypedResults.Json(new { commandId, status = "pending" }, statusCode: StatusCodes.Status202Accepted),
+        TypedResults.Json(new PendingAnswer(commandId, "pending"), statusCode: StatusCodes.Status202Accepted),
         $"/v1/commands/{commandId}");
 
-    public object BalanceJson(string assetCode, AssetBalance balance)
+    public BalanceAnswer BalanceJson(string assetCode, AssetBalance balance)
     {
         var asset = assets.Get(assetCode);
-        return new
-        {
-            asset = asset.Code,
-            available = Amount.Format(balance.Balance.Available, asset),
-            held = Amount.Format(balance.Balance.Held, asset),
-            total = Amount.Format(balance.Balance.Total, asset),
-        };
+        return new BalanceAnswer(asset.Code, Amount.Format(balance.Balance.Available, asset),
+            Amount.Format(balance.Balance.Held, asset), Amount.Format(balance.Balance.Total, asset));
     }
 
     public static IResult Problem(int status, string code, string detail, Guid? commandId = null) =>
@@ -65,3 +57,16 @@ public sealed class CommandAnswers(AssetCatalog assets)
         }
     }
 }
+
+/// <summary>201: a command decided and accepted, with its asset's balance after it. Commands that name
+/// an order or a transfer answer its id (chosen by the edge when the caller left it out).</summary>
+public sealed record AcceptedAnswer(Guid CommandId, string Status, string EventType,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OrderId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TransferId,
+    BalanceAnswer Balance);
+
+/// <summary>202: the command is on the log but not decided yet; GET the Location for its decision.</summary>
+public sealed record PendingAnswer(Guid CommandId, string Status);
+
+/// <summary>Decimal strings in the asset's scale.</summary>
+public sealed record BalanceAnswer(string Asset, string Available, string Held, string Total);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using FluentValidation;
 using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
@@ -7,92 +8,78 @@ using Ledger.Domain.Orders;
 
 namespace Ledger.Api.Commands;
 
-/// <summary>Checks the fields commands share, collecting one clear message per bad field.</summary>
-public sealed class CommandFields(AssetCatalog assets, MarketCatalog? markets = null)
+/// <summary>The rules for the fields requests share (user ids, references, assets, markets, sides,
+/// amounts, idempotency keys), as FluentValidation rules every validator uses: each rule is written
+/// once, here. Amounts are checked by the domain's own parser, in the asset's scale, so what passes
+/// here is exactly what <see cref="Amount"/> turns into minor units afterwards.</summary>
+public static class CommandFields
 {
     public const int UserIdLengthMax = 64;
     public const int ReferenceLengthMax = 64;
     public const int IdempotencyKeyLengthMax = 128;
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private readonly Dictionary<string, string[]> _errors = new();
+    public static IRuleBuilderOptions<T, string?> UserId<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Identifier(UserIdLengthMax);
 
-    public bool IsValid => _errors.Count == 0;
-    public IDictionary<string, string[]> Errors => _errors;
+    /// <summary>An order, fill or transfer id.</summary>
+    public static IRuleBuilderOptions<T, string?> Reference<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Identifier(ReferenceLengthMax);
 
-    public string UserId(string? value, string field = "userId") => Identifier(value, field, UserIdLengthMax);
+    private static IRuleBuilderOptions<T, string?> Identifier<T>(this IRuleBuilder<T, string?> rule, int lengthMax) => rule
+        .NotEmpty().WithMessage("is required")
+        .MaximumLength(lengthMax).WithMessage($"must be at most {lengthMax} characters")
+        .Must(value => value!.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        .WithMessage("may hold only letters, digits, '-', '_' and '.'");
 
-    /// <summary>An order, fill or transfer id: the caller's own, or a new one when it is left out.</summary>
-    public string ReferenceOrNew(string? value, string field) =>
-        value is null ? Guid.CreateVersion7().ToString() : Identifier(value, field, ReferenceLengthMax);
+    public static IRuleBuilderOptions<T, string?> KnownAsset<T>(this IRuleBuilder<T, string?> rule, AssetCatalog assets) => rule
+        .NotEmpty().WithMessage("is required")
+        .Must(code => assets.TryGet(code!, out _))
+        .WithMessage((_, code) => $"'{Truncate(code!)}' is not a known asset ({string.Join(", ", assets.All.Select(a => a.Code))})");
 
-    public string Reference(string? value, string field) => Identifier(value, field, ReferenceLengthMax);
+    public static IRuleBuilderOptions<T, string?> KnownMarket<T>(this IRuleBuilder<T, string?> rule, MarketCatalog markets) => rule
+        .NotEmpty().WithMessage("is required")
+        .Must(symbol => markets.TryGet(symbol!, out _))
+        .WithMessage((_, symbol) => $"'{Truncate(symbol!)}' is not a known market ({string.Join(", ", markets.All.Select(m => m.Symbol))})");
 
-    private string Identifier(string? value, string field, int lengthMax)
-    {
-        if (string.IsNullOrEmpty(value)) return Fail(field, "is required");
-        if (value.Length > lengthMax) return Fail(field, $"must be at most {lengthMax} characters");
-        if (!value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            return Fail(field, "may hold only letters, digits, '-', '_' and '.'");
-        return value;
-    }
+    public static IRuleBuilderOptions<T, string?> Side<T>(this IRuleBuilder<T, string?> rule) => rule
+        .Must(value => SideOf(value) is not null).WithMessage("must be \"buy\" or \"sell\"");
 
-    public Market? Market(string? symbol, string field = "market")
-    {
-        var catalog = markets ?? MarketCatalog.Default;
-        if (string.IsNullOrEmpty(symbol)) { Fail(field, "is required"); return null; }
-        if (catalog.TryGet(symbol, out var market)) return market;
-        Fail(field, $"'{Truncate(symbol)}' is not a known market ({string.Join(", ", catalog.All.Select(m => m.Symbol))})");
-        return null;
-    }
-
-    public Side? Side(string? value, string field = "side")
-    {
-        switch (value)
+    /// <summary>An amount greater than zero in <paramref name="assetOf"/>'s scale. Not checked while the
+    /// asset itself is unknown: that field's own rule reports it.</summary>
+    public static IRuleBuilderOptionsConditions<T, string?> PositiveAmount<T>(this IRuleBuilder<T, string?> rule, Func<T, Asset?> assetOf) =>
+        rule.Custom((text, context) =>
         {
-            case "buy": return Domain.Orders.Side.Buy;
-            case "sell": return Domain.Orders.Side.Sell;
-            default: Fail(field, "must be \"buy\" or \"sell\""); return null;
-        }
-    }
+            if (assetOf(context.InstanceToValidate) is { } asset && !Amount.TryParsePositive(text, asset, out _, out var error))
+                context.AddFailure(error);
+        });
 
-    /// <summary>A fee: zero or more, in the asset the order's owner receives.</summary>
-    public long NonNegativeAmount(string? text, Asset? asset, string field)
+    /// <summary>An amount of zero or more (a fee) in <paramref name="assetOf"/>'s scale.</summary>
+    public static IRuleBuilderOptionsConditions<T, string?> NonNegativeAmount<T>(this IRuleBuilder<T, string?> rule, Func<T, Asset?> assetOf) =>
+        rule.Custom((text, context) =>
+        {
+            if (assetOf(context.InstanceToValidate) is { } asset && !Amount.TryParse(text, asset, out _, out var error))
+                context.AddFailure(error);
+        });
+
+    public static IRuleBuilderOptions<T, string?> IdempotencyKey<T>(this IRuleBuilder<T, string?> rule) => rule
+        .NotEmpty().WithMessage("header is required on every POST")
+        .MaximumLength(IdempotencyKeyLengthMax).WithMessage($"must be at most {IdempotencyKeyLengthMax} characters")
+        .Must(value => value!.All(c => c is > ' ' and <= '~')).WithMessage("must be printable ASCII without spaces")
+        .OverridePropertyName(IdempotencyKeyHeader);
+
+    public static Side? SideOf(string? value) => value switch
     {
-        if (asset is null) return 0;
-        if (Amount.TryParse(text, asset, out var minor, out var error)) return minor;
-        Fail(field, error);
-        return 0;
-    }
+        "buy" => Domain.Orders.Side.Buy,
+        "sell" => Domain.Orders.Side.Sell,
+        _ => null,
+    };
 
-    public IResult Invalid() =>
-        TypedResults.ValidationProblem(Errors, title: "The request is not valid; nothing was applied.");
-
-    public Asset? AssetOf(string code) => assets.TryGet(code, out var asset) ? asset : null;
-
-    public Asset? Asset(string? code, string field = "asset")
-    {
-        if (string.IsNullOrEmpty(code)) { Fail(field, "is required"); return null; }
-        if (assets.TryGet(code, out var asset)) return asset;
-        Fail(field, $"'{Truncate(code)}' is not a known asset ({string.Join(", ", assets.All.Select(a => a.Code))})");
-        return null;
-    }
-
-    public long PositiveAmount(string? text, Asset? asset, string field = "amount")
-    {
-        if (asset is null) return 0;
-        if (Amount.TryParsePositive(text, asset, out var minor, out var error)) return minor;
-        Fail(field, error);
-        return 0;
-    }
-
-    public string IdempotencyKey(string? value)
-    {
-        const string field = "Idempotency-Key";
-        if (string.IsNullOrEmpty(value)) return Fail(field, "header is required on every POST");
-        if (value.Length > IdempotencyKeyLengthMax) return Fail(field, $"must be at most {IdempotencyKeyLengthMax} characters");
-        if (!value.All(c => c is > ' ' and <= '~')) return Fail(field, "must be printable ASCII without spaces");
-        return value;
-    }
+    /// <summary>Minor units of an amount a validator has already accepted. A failure here means the
+    /// validator and the parser disagree: a bug, so it stops the request rather than guess an amount.</summary>
+    public static long ValidAmount(string? text, Asset asset) =>
+        Amount.TryParse(text, asset, out var minor, out var error) ? minor
+            : throw new InvalidOperationException($"an amount the validator accepted does not parse: {error}");
 
     /// <summary>A request's identity beside its key: the same key with a different fingerprint is refused.
     /// Made from the parsed fields, so white space or field order in the body does not matter.</summary>
@@ -105,11 +92,8 @@ public sealed class CommandFields(AssetCatalog assets, MarketCatalog? markets = 
     public static Request NewRequest(string userId, string idempotencyKey, string fingerprint) =>
         new(Guid.CreateVersion7(), userId, idempotencyKey, fingerprint);
 
-    private string Fail(string field, string message)
-    {
-        _errors[field] = [.. _errors.GetValueOrDefault(field, []), message];
-        return "";
-    }
+    /// <summary>A reference the caller left out gets a new id.</summary>
+    public static string ReferenceOrNew(string? value) => value ?? Guid.CreateVersion7().ToString();
 
     private static string Truncate(string text) => text.Length <= 16 ? text : text[..16] + "...";
 }

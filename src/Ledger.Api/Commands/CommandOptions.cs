@@ -11,6 +11,9 @@ public sealed class CommandOptions
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long RequestBodyBytesMax { get; set; } = 64 * 1024;
 
+    /// <summary>Largest request headers (all of them together) answered with more than a 431, in bytes.</summary>
+    public int RequestHeadersBytesMax { get; set; } = 32 * 1024;
+
     public IReadOnlyList<string> Errors()
     {
         var errors = new List<string>();
@@ -18,6 +21,8 @@ public sealed class CommandOptions
             errors.Add("Commands:DecisionDeadline must be between 0 and 1 minute");
         if (RequestBodyBytesMax is < 1024 or > 16 * 1024 * 1024)
             errors.Add("Commands:RequestBodyBytesMax must be between 1 KiB and 16 MiB");
+        if (RequestHeadersBytesMax is < 4 * 1024 or > 1024 * 1024)
+            errors.Add("Commands:RequestHeadersBytesMax must be between 4 KiB and 1 MiB");
         return errors;
     }
 }

@@ -1,6 +1,7 @@
 using Ledger.Api.Access;
 using Ledger.Domain;
 using Ledger.Domain.Assets;
+using Ledger.Api.Edge;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Api.Commands;
@@ -15,34 +16,35 @@ public static class MoneyMovement
 {
     public static IEndpointRouteBuilder MapMoneyMovements(this IEndpointRouteBuilder routes)
     {
-        Map(routes, "/v1/deposits", "Deposits", Policies.Deposits, nameof(Deposit), (request, asset, amount) => new Deposit(request, asset, amount));
-        Map(routes, "/v1/withdrawals", "Withdrawals", Policies.OwnAccountCommands, nameof(Withdraw), (request, asset, amount) => new Withdraw(request, asset, amount));
+        Map(routes, "/v1/deposits", "Deposits", Policies.Deposits, nameof(Deposit), (request, asset, amount) => new Deposit(request, asset, amount))
+            .DocumentCommand("Deposit money arriving from outside", "The treasury credits a user's account. 201 with the balance after it.");
+        Map(routes, "/v1/withdrawals", "Withdrawals", Policies.OwnAccountCommands, nameof(Withdraw), (request, asset, amount) => new Withdraw(request, asset, amount))
+            .DocumentCommand("Withdraw money to outside", "A user takes money out of their own account; 422 insufficient_funds beyond the available balance.");
         return routes;
     }
 
-    private static void Map(IEndpointRouteBuilder routes, string path, string tag, string policy, string commandType,
+    private static RouteHandlerBuilder Map(IEndpointRouteBuilder routes, string path, string tag, string policy, string commandType,
         Func<Request, string, long, Command> create) =>
         routes.MapPost(path, (
                 [FromBody] MoneyMovementBody? body,
-                [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-                AssetCatalog assets, CommandSubmission submission, HttpContext http, CancellationToken cancellation) =>
-            Submit(body, idempotencyKey, commandType, create, assets, submission, http, cancellation))
+                [FromHeader(Name = CommandFields.IdempotencyKeyHeader)] string? idempotencyKey,
+                CommandValidator<MoneyMovementBody> validator, AssetCatalog assets, CommandSubmission submission,
+                HttpContext http, CancellationToken cancellation) =>
+            Submit(new CommandRequest<MoneyMovementBody>(idempotencyKey, body), commandType, create, validator, assets, submission, http, cancellation))
             .WithTags(tag).RequireAuthorization(policy);
 
     /// <summary>Validates the body and the key, then submits the command <paramref name="create"/> makes.</summary>
-    public static async Task<IResult> Submit(MoneyMovementBody? body, string? idempotencyKey, string commandType,
-        Func<Request, string, long, Command> create, AssetCatalog assets, CommandSubmission submission,
-        HttpContext http, CancellationToken cancellation)
+    public static async Task<IResult> Submit(CommandRequest<MoneyMovementBody> posted, string commandType,
+        Func<Request, string, long, Command> create, CommandValidator<MoneyMovementBody> validator, AssetCatalog assets,
+        CommandSubmission submission, HttpContext http, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        var key = fields.IdempotencyKey(idempotencyKey);
-        if (body is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["a JSON object is required"] });
-        var userId = fields.UserId(body.UserId);
-        var asset = fields.Asset(body.Asset);
-        var amount = fields.PositiveAmount(body.Amount, asset);
-        if (!fields.IsValid) return fields.Invalid();
+        if (validator.Problem(posted) is { } invalid) return invalid;
+        var body = posted.Body!;
+        var asset = assets.Get(body.Asset!);
+        var amount = CommandFields.ValidAmount(body.Amount, asset);
 
-        var request = CommandFields.NewRequest(userId, key, CommandFields.Fingerprint(commandType, userId, asset!.Code, amount));
+        var request = CommandFields.NewRequest(body.UserId!, posted.IdempotencyKey!,
+            CommandFields.Fingerprint(commandType, body.UserId!, asset.Code, amount));
         return await submission.Submit(create(request, asset.Code, amount), http, cancellation);
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Ledger.Api.Access;
 using Ledger.Api.Commands;
 using Ledger.Api.Dashboard;
+using Ledger.Api.Edge;
 using Ledger.Api.Observability;
 using Ledger.Api.ReadModel;
 using Ledger.Api.Writer;
@@ -55,9 +56,10 @@ public static class ApiServices
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = commands.RequestBodyBytesMax;
-            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            RequestHeadersLimit.ApplyTo(kestrel, commands);
         });
         services.AddProblemDetails();
+        services.AddLedgerEdge();
         services.AddLedgerAccess(tokens);
         return builder;
     }

@@ -12,8 +12,10 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("Health");
-        routes.MapGet("/health/ready", Ready).WithTags("Health");
+        routes.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("Health")
+            .WithSummary("Liveness").WithDescription("200 while the process answers.");
+        routes.MapGet("/health/ready", Ready).WithTags("Health")
+            .WithSummary("Readiness").WithDescription("200 once Kafka, PostgreSQL and partition recovery are ready; else 503 naming the failing check.");
         return routes;
     }
 

@@ -32,6 +32,12 @@ public static class HttpObservability
                 await next(http);
                 status = http.Response.StatusCode;
             }
+            catch (BadHttpRequestException bad)
+            {
+                // Bad input the exception handler answers with its own 4xx: count it as that, not as a 500.
+                status = bad.StatusCode;
+                throw;
+            }
             finally
             {
                 var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";

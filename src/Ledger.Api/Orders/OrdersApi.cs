@@ -4,6 +4,7 @@ using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
+using Ledger.Api.Edge;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Api.Orders;
@@ -24,71 +25,63 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrders(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/orders").WithTags("Orders");
-        group.MapPost("/", Place).RequireAuthorization(Policies.OwnAccountCommands);
-        group.MapPost("/{orderId}/cancel", Cancel).RequireAuthorization(Policies.OwnAccountCommands);
-        group.MapPost("/{orderId}/fills", AddFill).RequireAuthorization(Policies.Fills);
+        group.MapPost("/", Place).RequireAuthorization(Policies.OwnAccountCommands)
+            .DocumentCommand("Place an order", "Holds what the order may spend (buy: price x quantity of the quote asset, rounded up; "
+                + "sell: the quantity of the base asset). 201 with the orderId and the held asset's balance; 422 insufficient_funds, duplicate_order_id.");
+        group.MapPost("/{orderId}/cancel", Cancel).RequireAuthorization(Policies.OwnAccountCommands)
+            .DocumentCommand("Cancel an open order", "Releases what is still held. 422 order_not_found (also for another user's order), order_not_open.");
+        group.MapPost("/{orderId}/fills", AddFill).RequireAuthorization(Policies.Fills)
+            .DocumentCommand("Report a fill (matching engine)", "A repeated fillId applies once. 422 overfill, order_not_open, price_beyond_limit, fill_mismatch.");
         return group;
     }
 
-    private static async Task<IResult> Place([FromBody] PlaceOrderBody? body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+    private static async Task<IResult> Place([FromBody] PlaceOrderBody? body,
+        [FromHeader(Name = CommandFields.IdempotencyKeyHeader)] string? idempotencyKey, CommandValidator<PlaceOrderBody> validator,
         AssetCatalog assets, MarketCatalog markets, CommandSubmission submission, HttpContext http, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets, markets);
-        var key = fields.IdempotencyKey(idempotencyKey);
-        if (body is null) return MissingBody();
-        var orderId = fields.ReferenceOrNew(body.OrderId, "orderId");
-        var userId = fields.UserId(body.UserId);
-        var market = fields.Market(body.Market);
-        var side = fields.Side(body.Side);
-        var price = fields.PositiveAmount(body.Price, market is null ? null : fields.AssetOf(market.QuoteAsset), "price");
-        var quantity = fields.PositiveAmount(body.Quantity, market is null ? null : fields.AssetOf(market.BaseAsset), "quantity");
-        if (!fields.IsValid) return fields.Invalid();
+        if (validator.Problem(new(idempotencyKey, body)) is { } invalid) return invalid;
+        var market = markets.Get(body!.Market!);
+        var side = CommandFields.SideOf(body.Side)!.Value;
+        var orderId = CommandFields.ReferenceOrNew(body.OrderId);
+        var userId = body.UserId!;
+        var price = CommandFields.ValidAmount(body.Price, assets.Get(market.QuoteAsset));
+        var quantity = CommandFields.ValidAmount(body.Quantity, assets.Get(market.BaseAsset));
 
-        var fingerprint = CommandFields.Fingerprint(nameof(PlaceOrder), userId, orderId, market!.Symbol, side!.Value, price, quantity);
-        var command = new PlaceOrder(CommandFields.NewRequest(userId, key, fingerprint), orderId, market.Symbol, side.Value, price, quantity);
+        var fingerprint = CommandFields.Fingerprint(nameof(PlaceOrder), userId, orderId, market.Symbol, side, price, quantity);
+        var command = new PlaceOrder(CommandFields.NewRequest(userId, idempotencyKey!, fingerprint), orderId, market.Symbol, side, price, quantity);
         return await submission.Submit(command, http, cancellation, ("orderId", orderId));
     }
 
     private static async Task<IResult> Cancel(string orderId, [FromBody] CancelOrderBody? body,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        AssetCatalog assets, CommandSubmission submission, HttpContext http, CancellationToken cancellation)
+        [FromHeader(Name = CommandFields.IdempotencyKeyHeader)] string? idempotencyKey, CommandValidator<CancelOrderBody> validator,
+        OrderPathValidator path, CommandSubmission submission, HttpContext http, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        var key = fields.IdempotencyKey(idempotencyKey);
-        if (body is null) return MissingBody();
-        var order = fields.Reference(orderId, "orderId");
-        var userId = fields.UserId(body.UserId);
-        if (!fields.IsValid) return fields.Invalid();
+        if (ValidationProblems.Of(path.Validate(new OrderPath(orderId)), validator.Validate(new CommandRequest<CancelOrderBody>(idempotencyKey, body))) is { } invalid)
+            return invalid;
+        var userId = body!.UserId!;
 
-        var fingerprint = CommandFields.Fingerprint(nameof(CancelOrder), userId, order);
-        return await submission.Submit(new CancelOrder(CommandFields.NewRequest(userId, key, fingerprint), order), http, cancellation,
-            ("orderId", order));
+        var fingerprint = CommandFields.Fingerprint(nameof(CancelOrder), userId, orderId);
+        return await submission.Submit(new CancelOrder(CommandFields.NewRequest(userId, idempotencyKey!, fingerprint), orderId), http, cancellation,
+            ("orderId", orderId));
     }
 
     private static async Task<IResult> AddFill(string orderId, [FromBody] FillBody? body,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        AssetCatalog assets, MarketCatalog markets, CommandSubmission submission, HttpContext http, CancellationToken cancellation)
+        [FromHeader(Name = CommandFields.IdempotencyKeyHeader)] string? idempotencyKey, CommandValidator<FillBody> validator,
+        OrderPathValidator path, AssetCatalog assets, MarketCatalog markets, CommandSubmission submission, HttpContext http,
+        CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets, markets);
-        var key = fields.IdempotencyKey(idempotencyKey);
-        if (body is null) return MissingBody();
-        var order = fields.Reference(orderId, "orderId");
-        var userId = fields.UserId(body.UserId);
-        var fillId = fields.Reference(body.FillId, "fillId");
-        var market = fields.Market(body.Market);
-        var side = fields.Side(body.Side);
-        var quantity = fields.PositiveAmount(body.Quantity, market is null ? null : fields.AssetOf(market.BaseAsset), "quantity");
-        var price = fields.PositiveAmount(body.Price, market is null ? null : fields.AssetOf(market.QuoteAsset), "price");
-        var received = market is null || side is null ? null
-            : fields.AssetOf(side == Side.Buy ? market.BaseAsset : market.QuoteAsset);
-        var fee = fields.NonNegativeAmount(body.Fee ?? "0", received, "fee");
-        if (!fields.IsValid) return fields.Invalid();
+        if (ValidationProblems.Of(path.Validate(new OrderPath(orderId)), validator.Validate(new CommandRequest<FillBody>(idempotencyKey, body))) is { } invalid)
+            return invalid;
+        var market = markets.Get(body!.Market!);
+        var side = CommandFields.SideOf(body.Side)!.Value;
+        var userId = body.UserId!;
+        var quantity = CommandFields.ValidAmount(body.Quantity, assets.Get(market.BaseAsset));
+        var price = CommandFields.ValidAmount(body.Price, assets.Get(market.QuoteAsset));
+        var fee = CommandFields.ValidAmount(body.Fee ?? "0", FillValidator.ReceivedAsset(body, assets, markets)!);
 
-        var fingerprint = CommandFields.Fingerprint(nameof(Fill), userId, order, fillId, market!.Symbol, side!.Value, quantity, price, fee);
-        var command = new Fill(CommandFields.NewRequest(userId, key, fingerprint), order, fillId, market.Symbol, side.Value, quantity, price, fee);
-        return await submission.Submit(command, http, cancellation, ("orderId", order));
+        var fingerprint = CommandFields.Fingerprint(nameof(Fill), userId, orderId, body.FillId!, market.Symbol, side, quantity, price, fee);
+        var command = new Fill(CommandFields.NewRequest(userId, idempotencyKey!, fingerprint), orderId, body.FillId!, market.Symbol, side,
+            quantity, price, fee);
+        return await submission.Submit(command, http, cancellation, ("orderId", orderId));
     }
-
-    private static IResult MissingBody() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["a JSON object is required"] });
 }

@@ -1,28 +1,52 @@
 using System.Globalization;
 using System.Text;
+using FluentValidation;
 using Ledger.Domain.Assets;
 
 namespace Ledger.Api.ReadModel;
 
-/// <summary>The query parameters of the read endpoints, checked: every mistake is collected for one
-/// 400 answer (validation problem details), never a 500.</summary>
-public sealed class ReadQuery
+/// <summary>The query parameters of the read endpoints: their rules (FluentValidation, used by each
+/// read's validator) and, once a validator has accepted them, their values. Every mistake is a 400,
+/// never a 500.</summary>
+public static class ReadQuery
 {
     public const int LimitDefault = 100;
     public const int LimitMax = 1_000;
     public const int DaysMax = 366;
+    private const string NotOurCursor = "is not a cursor this endpoint gave out";
 
-    private readonly Dictionary<string, string[]> _errors = new();
+    public static IRuleBuilderOptions<T, string?> Limit<T>(this IRuleBuilder<T, string?> rule) => rule
+        .Must(text => TryLimit(text, out _)).WithMessage($"must be a whole number from 1 to {LimitMax}");
 
-    public bool IsValid => _errors.Count == 0;
-    public IDictionary<string, string[]> Errors => _errors;
+    /// <summary>A cursor of <paramref name="parts"/> numbers, each accepted by <paramref name="inRange"/>.</summary>
+    public static IRuleBuilderOptions<T, string?> Cursor<T>(this IRuleBuilder<T, string?> rule, int parts, Func<long[], bool>? inRange = null) => rule
+        .Must(text => TryCursorKey(text, parts, out var key) && (inRange?.Invoke(key) ?? true)).WithMessage(NotOurCursor);
 
-    public int Limit(string? text)
+    /// <summary>An asset to filter by: absent, or known.</summary>
+    public static IRuleBuilderOptions<T, string?> OptionalAsset<T>(this IRuleBuilder<T, string?> rule, AssetCatalog assets) => rule
+        .Must(code => string.IsNullOrEmpty(code) || assets.TryGet(code, out _)).WithMessage((_, code) => $"unknown asset '{code}'");
+
+    public static IRuleBuilderOptions<T, string?> OneOf<T>(this IRuleBuilder<T, string?> rule, IReadOnlyCollection<string> allowed) => rule
+        .Must(value => string.IsNullOrEmpty(value) || allowed.Contains(value)).WithMessage($"must be one of {string.Join(", ", allowed)}");
+
+    public static IRuleBuilderOptions<T, string?> Day<T>(this IRuleBuilder<T, string?> rule) => rule
+        .Must(text => TryDay(text, out _)).WithMessage("must be a day as YYYY-MM-DD");
+
+    /// <summary>The end of a range of UTC days that starts at <paramref name="from"/>: both ends included,
+    /// at most <see cref="DaysMax"/> days. Checked once both ends are days.</summary>
+    public static IRuleBuilderOptionsConditions<T, string?> EndOfDays<T>(this IRuleBuilder<T, string?> rule, Func<T, string?> from) =>
+        rule.Custom((to, context) =>
+        {
+            if (!TryDay(from(context.InstanceToValidate), out var first) || !TryDay(to, out var last)) return;
+            if (first > last) context.AddFailure("from", "must not be after to");
+            else if (last.DayNumber - first.DayNumber + 1 > DaysMax) context.AddFailure($"the range must be at most {DaysMax} days");
+        });
+
+    public static bool TryLimit(string? text, out int limit)
     {
-        if (string.IsNullOrEmpty(text)) return LimitDefault;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= LimitMax) return limit;
-        Fail("limit", $"must be a whole number from 1 to {LimitMax}");
-        return LimitDefault;
+        limit = LimitDefault;
+        if (string.IsNullOrEmpty(text)) return true;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= LimitMax;
     }
 
     /// <summary>An opaque cursor: base64url of the key numbers of the last row returned.</summary>
@@ -30,62 +54,37 @@ public sealed class ReadQuery
         Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Join(':', key))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <returns>The cursor's numbers, or zeros (from the start) when none was given.</returns>
-    public long[] CursorKey(string? cursor, int parts)
+    public static bool TryCursorKey(string? cursor, int parts, out long[] key)
     {
-        var start = new long[parts];
-        if (string.IsNullOrEmpty(cursor)) return start;
+        key = new long[parts];
+        if (string.IsNullOrEmpty(cursor)) return true;
         try
         {
             var padded = cursor.Replace('-', '+').Replace('_', '/').PadRight((cursor.Length + 3) / 4 * 4, '=');
             var numbers = Encoding.ASCII.GetString(Convert.FromBase64String(padded)).Split(':');
-            if (numbers.Length == parts && numbers.All(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
-                return [.. numbers.Select(n => long.Parse(n, CultureInfo.InvariantCulture))];
+            if (numbers.Length != parts || !numbers.All(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+                return false;
+            key = [.. numbers.Select(n => long.Parse(n, CultureInfo.InvariantCulture))];
+            return true;
         }
         catch (FormatException)
         {
+            return false;
         }
-        Fail("cursor", "is not a cursor this endpoint gave out");
-        return start;
     }
 
-    public Asset? OptionalAsset(string? code, AssetCatalog assets)
-    {
-        if (string.IsNullOrEmpty(code)) return null;
-        if (assets.TryGet(code, out var asset)) return asset;
-        Fail("asset", $"unknown asset '{code}'");
-        return null;
-    }
+    public static bool TryDay(string? text, out DateOnly day) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 
-    public string? OneOf(string field, string? value, IReadOnlyCollection<string> allowed)
-    {
-        if (string.IsNullOrEmpty(value)) return null;
-        if (allowed.Contains(value)) return value;
-        Fail(field, $"must be one of {string.Join(", ", allowed)}");
-        return null;
-    }
+    /// <summary>Values of parameters a validator has accepted; a failure here is a bug, not bad input.</summary>
+    public static int ValidLimit(string? text) => TryLimit(text, out var limit) ? limit : throw NotValidated("limit");
 
-    /// <summary>A range of UTC days, both ends included, at most <see cref="DaysMax"/> days.</summary>
-    public (DateOnly From, DateOnly To) Days(string? from, string? to)
-    {
-        var first = Day("from", from);
-        var last = Day("to", to);
-        if (first is { } f && last is { } l)
-        {
-            if (f > l) Fail("from", "must not be after to");
-            else if (l.DayNumber - f.DayNumber + 1 > DaysMax) Fail("to", $"the range must be at most {DaysMax} days");
-        }
-        return (first ?? default, last ?? default);
-    }
+    public static long[] ValidCursorKey(string? cursor, int parts) =>
+        TryCursorKey(cursor, parts, out var key) ? key : throw NotValidated("cursor");
 
-    private DateOnly? Day(string field, string? text)
-    {
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
-        Fail(field, "must be a day as YYYY-MM-DD");
-        return null;
-    }
+    public static DateOnly ValidDay(string? text) => TryDay(text, out var day) ? day : throw NotValidated("day");
 
-    public void Fail(string field, string message) =>
-        _errors[field] = _errors.TryGetValue(field, out var known) ? [.. known, message] : [message];
+    private static InvalidOperationException NotValidated(string what) => new($"a {what} reached a read without passing its validator");
 
     /// <summary>Minor units as a decimal string in the asset's scale (scale 0 for an asset the catalog lost).</summary>
     public static string Money(long minorUnits, string assetCode, AssetCatalog assets) =>

@@ -1,7 +1,7 @@
 using Ledger.Api.Access;
 using System.Globalization;
 using System.Text;
-using Ledger.Api.Commands;
+using Ledger.Api.Edge;
 using Ledger.Api.ReadModel;
 using Ledger.Domain.Assets;
 using Npgsql;
@@ -24,33 +24,30 @@ public static class DailyStatisticsApi
     public static RouteGroupBuilder MapDailyStatistics(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/stats/daily").WithTags("Statistics").RequireAuthorization(Policies.Statistics);
-        group.MapGet("", ByAsset);
-        group.MapGet("/users/{userId}", ByUser);
+        group.MapGet("", ByAsset)
+            .DocumentRead("Daily statistics", "Per UTC day and asset, at most 366 days, both ends included; JSON, or CSV with Accept: text/csv.");
+        group.MapGet("/users/{userId}", ByUser)
+            .DocumentRead("A user's daily statistics", "The same per asset for one user (no activeUsers).");
         return group;
     }
 
-    private static async Task<IResult> ByAsset(string? from, string? to, string? asset, HttpRequest http,
-        NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
+    private static async Task<IResult> ByAsset(string? from, string? to, string? asset, DailyStatisticsQueryValidator validator,
+        HttpRequest http, NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
     {
-        var query = new ReadQuery();
-        var (first, last) = query.Days(from, to);
-        var onlyAsset = query.OptionalAsset(asset, assets);
-        if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+        if (validator.Problem(new DailyStatisticsQuery(from, to, asset)) is { } invalid) return invalid;
+        var (first, last) = (ReadQuery.ValidDay(from), ReadQuery.ValidDay(to));
+        var onlyAsset = string.IsNullOrEmpty(asset) ? null : asset;
         return await Answer($"""
             select day, asset, {Counters}, active_users from stats_daily
              where day between $1 and $2 and ($3::text is null or asset = $3) order by day, asset
-            """, [first, last, (object?)onlyAsset?.Code ?? DBNull.Value], withActiveUsers: true, http, readModel, assets, cancellation);
+            """, [first, last, (object?)onlyAsset ?? DBNull.Value], withActiveUsers: true, http, readModel, assets, cancellation);
     }
 
-    private static async Task<IResult> ByUser(string userId, string? from, string? to, HttpRequest http,
-        NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
+    private static async Task<IResult> ByUser(string userId, string? from, string? to, UserDailyStatisticsQueryValidator validator,
+        HttpRequest http, NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        fields.UserId(userId);
-        var query = new ReadQuery();
-        var (first, last) = query.Days(from, to);
-        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
-        if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+        if (validator.Problem(new UserDailyStatisticsQuery(userId, from, to)) is { } invalid) return invalid;
+        var (first, last) = (ReadQuery.ValidDay(from), ReadQuery.ValidDay(to));
         return await Answer($"""
             select day, asset, {Counters} from stats_daily_user
              where user_id = $3 and day between $1 and $2 order by day, asset

@@ -4,6 +4,7 @@ using Ledger.Api.ReadModel;
 using Npgsql;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Transfers;
+using Ledger.Api.Edge;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Api.Transfers;
@@ -19,18 +20,18 @@ public static class TransfersApi
     public static RouteGroupBuilder MapTransfers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/transfers").WithTags("Transfers");
-        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands);
-        group.MapGet("/{transferId}", Find).RequireAuthorization(Policies.AccountReads);
+        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands)
+            .DocumentCommand("Transfer to another user", "Decided on the sender's partition: 201 once debited; the credit follows on the "
+                + "receiver's partition, exactly once. 422 insufficient_funds, same_account.");
+        group.MapGet("/{transferId}", Find).RequireAuthorization(Policies.AccountReads)
+            .DocumentRead("A transfer's saga", "Its status (debited, completed, refunding, refunded, rejected) and its events; 404 transfer_not_found.");
         return group;
     }
 
-    private static async Task<IResult> Find(string transferId, string? fromUserId, NpgsqlDataSource readModel,
-        AssetCatalog assets, HttpContext http, CancellationToken cancellation)
+    private static async Task<IResult> Find(string transferId, string? fromUserId, TransferQueryValidator validator,
+        NpgsqlDataSource readModel, HttpContext http, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        fields.Reference(transferId, "transferId");
-        fields.UserId(fromUserId, "fromUserId");
-        if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+        if (validator.Problem(new TransferQuery(transferId, fromUserId)) is { } invalid) return invalid;
         if (AccountAccess.Refusal(http.User, fromUserId!) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
@@ -71,22 +72,18 @@ public static class TransfersApi
         : types.Contains(nameof(Domain.Transfers.TransferCreditRejected)) ? "refunding"
         : "debited";
 
-    private static async Task<IResult> Send([FromBody] TransferBody? body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+    private static async Task<IResult> Send([FromBody] TransferBody? body,
+        [FromHeader(Name = CommandFields.IdempotencyKeyHeader)] string? idempotencyKey, CommandValidator<TransferBody> validator,
         AssetCatalog assets, CommandSubmission submission, HttpContext http, CancellationToken cancellation)
     {
-        var fields = new CommandFields(assets);
-        var key = fields.IdempotencyKey(idempotencyKey);
-        if (body is null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["a JSON object is required"] });
-        var transferId = fields.ReferenceOrNew(body.TransferId, "transferId");
-        var from = fields.UserId(body.FromUserId, "fromUserId");
-        var to = fields.UserId(body.ToUserId, "toUserId");
-        var asset = fields.Asset(body.Asset);
-        var amount = fields.PositiveAmount(body.Amount, asset);
-        if (!fields.IsValid) return fields.Invalid();
+        if (validator.Problem(new(idempotencyKey, body)) is { } invalid) return invalid;
+        var transferId = CommandFields.ReferenceOrNew(body!.TransferId);
+        var (from, to) = (body.FromUserId!, body.ToUserId!);
+        var asset = assets.Get(body.Asset!);
+        var amount = CommandFields.ValidAmount(body.Amount, asset);
 
-        var fingerprint = CommandFields.Fingerprint(nameof(Transfer), from, transferId, to, asset!.Code, amount);
-        var command = new Transfer(CommandFields.NewRequest(from, key, fingerprint), transferId, from, to, asset.Code, amount);
+        var fingerprint = CommandFields.Fingerprint(nameof(Transfer), from, transferId, to, asset.Code, amount);
+        var command = new Transfer(CommandFields.NewRequest(from, idempotencyKey!, fingerprint), transferId, from, to, asset.Code, amount);
         return await submission.Submit(command, http, cancellation, ("transferId", transferId));
     }
 }
