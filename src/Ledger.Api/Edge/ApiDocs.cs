@@ -48,6 +48,8 @@ public static class ApiDocs
                 var roles = policies.SelectMany(p => Policies.RolesAllowed[p]).Distinct();
                 operation.Description = $"{operation.Description} Roles: {string.Join(", ", roles)}.".Trim();
             }
+            // Bodies bind to nullable records so a missing one is the edge's own 400, but every command needs one.
+            if (operation.RequestBody is OpenApiRequestBody body) body.Required = true;
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             {
                 if (parameter.Name != CommandFields.IdempotencyKeyHeader) continue;

@@ -53,7 +53,8 @@ public sealed partial class ApiDocsTests(SharedLedger shared) : IDisposable
             Assert.True(responses.TryGetProperty("400", out var invalid) && invalid.GetProperty("content").TryGetProperty("application/problem+json", out _), what);
             Assert.True(responses.TryGetProperty("401", out _) && responses.TryGetProperty("403", out _), what);
             if (method != "POST") continue;
-            Assert.True(operation.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _), what);
+            var requestBody = operation.GetProperty("requestBody");
+            Assert.True(requestBody.GetProperty("required").GetBoolean() && requestBody.GetProperty("content").TryGetProperty("application/json", out _), what);
             Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p =>
                 p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header" && p.GetProperty("required").GetBoolean());
             foreach (var status in new[] { "201", "202", "413", "415", "422" }) Assert.True(responses.TryGetProperty(status, out _), $"no {status}: {what}");
