@@ -18,6 +18,7 @@ app.UseStatusCodePages();
 app.UseHttpObservability();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapMoneyMovements();
 app.MapOrders();
 app.MapTransfers();

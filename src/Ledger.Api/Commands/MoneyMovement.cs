@@ -27,7 +27,7 @@ public static class MoneyMovement
                 [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
                 AssetCatalog assets, CommandSubmission submission, HttpContext http, CancellationToken cancellation) =>
             Submit(body, idempotencyKey, commandType, create, assets, submission, http, cancellation))
-            .WithTags(tag).RequireAuthorization(policy);
+            .WithTags(tag).RequireAuthorization(policy).RequireRateLimiting(CommandRateLimits.Policy);
 
     /// <summary>Validates the body and the key, then submits the command <paramref name="create"/> makes.</summary>
     public static async Task<IResult> Submit(MoneyMovementBody? body, string? idempotencyKey, string commandType,

@@ -24,9 +24,9 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrders(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/orders").WithTags("Orders");
-        group.MapPost("/", Place).RequireAuthorization(Policies.OwnAccountCommands);
-        group.MapPost("/{orderId}/cancel", Cancel).RequireAuthorization(Policies.OwnAccountCommands);
-        group.MapPost("/{orderId}/fills", AddFill).RequireAuthorization(Policies.Fills);
+        group.MapPost("/", Place).RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy);
+        group.MapPost("/{orderId}/cancel", Cancel).RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy);
+        group.MapPost("/{orderId}/fills", AddFill).RequireAuthorization(Policies.Fills).RequireRateLimiting(CommandRateLimits.Policy);
         return group;
     }
 

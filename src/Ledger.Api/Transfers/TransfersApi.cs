@@ -19,7 +19,7 @@ public static class TransfersApi
     public static RouteGroupBuilder MapTransfers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/transfers").WithTags("Transfers");
-        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands);
+        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy);
         group.MapGet("/{transferId}", Find).RequireAuthorization(Policies.AccountReads);
         return group;
     }
