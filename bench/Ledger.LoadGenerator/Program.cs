@@ -62,7 +62,8 @@ switch (args[0])
         var result = new ScenarioResult(options.Text("target"), options.Text("scenario"), sampler.Name, users,
             options.Int("partitions"), callers > 0 ? "closed" : "open", callers, rate, counts,
             ProcessCpu.Difference(cpuBefore!, cpuAfter!),
-            profileBefore is not null && profileAfter is not null ? profileAfter.Minus(profileBefore) : null);
+            profileBefore is not null && profileAfter is not null ? profileAfter.Minus(profileBefore) : null,
+            string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
         await File.AppendAllTextAsync(options.Text("results"), JsonSerializer.Serialize(result, ScenarioResult.Json) + "\n");
         Console.WriteLine(result.Line());
         return counts.Accepted + counts.Rejected > 0 ? 0 : 1;

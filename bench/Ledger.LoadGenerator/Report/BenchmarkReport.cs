@@ -31,8 +31,10 @@ public static class BenchmarkReport
         var machine = File.ReadAllLines(Path.Combine(resultsDirectory, "machine.txt"));
         var projectorFile = Path.Combine(resultsDirectory, "projector.txt");
         var projector = File.Exists(projectorFile) ? File.ReadAllText(projectorFile).TrimEnd() : "(not run)";
+        var decideFile = Path.Combine(resultsDirectory, "decide-evolve.txt");
+        var decide = File.Exists(decideFile) ? File.ReadAllText(decideFile).TrimEnd() : "(not run)";
 
-        var section = Section(scenarios, broker, machine, projector);
+        var section = Section(scenarios, broker, machine, projector, decide);
         var document = File.Exists(documentPath) ? File.ReadAllText(documentPath) : "# Benchmarks\n";
         var begin = document.IndexOf(Begin, StringComparison.Ordinal);
         var end = document.IndexOf(End, StringComparison.Ordinal);
@@ -48,7 +50,7 @@ public static class BenchmarkReport
         return title < 0 ? document + "\n\n" + section : document[..(title + 1)] + "\n" + section + document[(title + 1)..];
     }
 
-    private static string Section(List<ScenarioResult> all, BrokerRate.Result? broker, string[] machine, string projector)
+    private static string Section(List<ScenarioResult> all, BrokerRate.Result? broker, string[] machine, string projector, string decideEvolve)
     {
         ScenarioResult? Find(string target, string scenario) => all.LastOrDefault(s => s.Target == target && s.Scenario == scenario);
         var text = new StringBuilder();
@@ -124,15 +126,15 @@ public static class BenchmarkReport
 
         text.AppendLine("### Every scenario");
         text.AppendLine();
-        text.AppendLine("Decided = accepted (201) + rejected by the ledger (422/409, e.g. a fill after its order ran out). Pending = 202 (no decision within the Api's deadline), refused = 429/503, errors = anything else (none expected), missed = open-loop commands not sent because too many were in flight.");
+        text.AppendLine("Decided = accepted (201) + rejected by the ledger (422/409, e.g. a fill after its order ran out). Pending = 202 (no decision within the Api's deadline), refused = 429/503, errors = anything else (none expected), missed = open-loop commands not sent because too many were in flight; load = the machine's load average (1, 5, 15 min) at the end of the window.");
         text.AppendLine();
-        text.AppendLine("| system | scenario | partitions | load | decided/s | accepted | rejected | pending | refused | errors | missed | p50 | p99 | p99.9 | max |");
-        text.AppendLine("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| system | scenario | partitions | load | decided/s | accepted | rejected | pending | refused | errors | missed | p50 | p99 | p99.9 | max | load |");
+        text.AppendLine("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var s in all)
         {
             var load = s.Mode == "closed" ? $"{s.Distribution}, {s.Callers} callers" : $"{s.Distribution}, {s.RatePerSecond:0}/s offered";
             var c = s.Counts;
-            text.AppendLine($"| {s.Target} | {s.Scenario} | {(s.Target == "ledger" ? s.Partitions.ToString(CultureInfo.InvariantCulture) : "-")} | {load} | {c.DecidedPerSecond:0} | {c.Accepted} | {c.Rejected} | {c.Pending} | {c.Refused} | {c.Errors} | {c.Missed} | {Ms(c.P50Ms)} | {Ms(c.P99Ms)} | {Ms(c.P999Ms)} | {Ms(c.MaxMs)} |");
+            text.AppendLine($"| {s.Target} | {s.Scenario} | {(s.Target == "ledger" ? s.Partitions.ToString(CultureInfo.InvariantCulture) : "-")} | {load} | {c.DecidedPerSecond:0} | {c.Accepted} | {c.Rejected} | {c.Pending} | {c.Refused} | {c.Errors} | {c.Missed} | {Ms(c.P50Ms)} | {Ms(c.P99Ms)} | {Ms(c.P999Ms)} | {Ms(c.MaxMs)} | {s.LoadAverage} |");
         }
         text.AppendLine();
 
@@ -160,6 +162,12 @@ public static class BenchmarkReport
         text.AppendLine();
         text.AppendLine("```text");
         text.AppendLine(projector);
+        text.AppendLine("```");
+        text.AppendLine();
+        text.AppendLine("### Decide and evolve on one thread (bench/Ledger.Benchmarks --quick, same run)");
+        text.AppendLine();
+        text.AppendLine("```text");
+        text.AppendLine(decideEvolve);
         text.AppendLine("```");
         text.AppendLine(End);
         return text.ToString();
