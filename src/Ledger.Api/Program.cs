@@ -16,6 +16,8 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpObservability();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapMoneyMovements();
 app.MapOrders();
 app.MapTransfers();

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Ledger.Api.Access;
 using Ledger.Api.Observability;
 using Ledger.Domain;
 using Ledger.Kafka;
@@ -26,6 +27,7 @@ public sealed class CommandSubmission(
         (string Name, string Value)? reference = null)
     {
         var request = command.Request;
+        if (AccountAccess.Refusal(http.User, request.UserId) is { } refusal) return refusal;
         var decided = outcomes.Expect(request.CommandId);
         var type = command.GetType().Name;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using System.Diagnostics.Metrics;
+using Ledger.Api.Access;
 using Ledger.Api.Commands;
 using Ledger.Api.Dashboard;
 using Ledger.Api.Observability;
@@ -29,6 +30,7 @@ public static class ApiServices
         var writer = StartupOptions.Bind<WriterOptions>(configuration, WriterOptions.Section, o => o.Errors());
         var readModel = StartupOptions.Bind<ReadModelOptions>(configuration, ReadModelOptions.Section, o => o.Errors());
         var commands = StartupOptions.Bind<CommandOptions>(configuration, CommandOptions.Section, o => o.Errors());
+        var tokens = StartupOptions.Bind<TokenOptions>(configuration, TokenOptions.Section, o => o.Errors());
         var (assets, markets) = Catalogs.From(configuration);
         var bootstrap = new BootstrapServers(kafka.ResolveBootstrapServers());
 
@@ -56,6 +58,7 @@ public static class ApiServices
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
         });
         services.AddProblemDetails();
+        services.AddLedgerAccess(tokens);
         return builder;
     }
 

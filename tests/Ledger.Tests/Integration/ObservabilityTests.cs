@@ -65,6 +65,7 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
         };
         request.Headers.Add("Idempotency-Key", "correlated-1");
         request.Headers.Add("X-Correlation-Id", correlationId);
+        request.Headers.Authorization = Ledger.Bearer("treasury", "treasury");
         using var response = await Ledger.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
