@@ -39,8 +39,8 @@ ledger_bench() {
   ledger_build
   ledger_pg_start
   rm -rf "$BENCH_RESULTS"; mkdir -p "$BENCH_RESULTS"
+  ledger_signing_key >/dev/null # local mode's key: the Api checks, the load generator signs
   BENCH_KEY_FILE="$LEDGER_DATA/jwt-signing.key"
-  [ -s "$BENCH_KEY_FILE" ] || (umask 077; head -c 32 /dev/urandom | base64 >"$BENCH_KEY_FILE")
   BENCH_POSTMASTER="$(head -1 "$(runuser -u postgres -- psql -tA -p "$LEDGER_PG_PORT" -c 'show data_directory')/postmaster.pid")"
   ledger_bench_machine "$quick" >"$BENCH_RESULTS/machine.txt"
 
