@@ -87,6 +87,9 @@ ledger_bench_machine() {
   echo "Mix: 15 % deposits (treasury token), 15 % withdrawals, 30 % orders on BTC-USD, 25 % fills (engine token) of orders the run placed, 15 % transfers to another user; every request carries an HS256 bearer token minted before the run and a fresh Idempotency-Key."
   echo "Decision latency: from the moment a command was sent (closed loop) or was due (open loop) until its HTTP answer with the decision (201 accepted or 422 rejected) was read by the load generator; it includes the Api's edge, Kafka both ways and the writer."
   echo "Ledger: Ledger.Api with Logging at Warning, Commands:DecisionDeadline 5 s (default), the projector stopped after migrating the schema (the read side is measured on its own below; it does not take part in a decision)."
+  local limits="none: at this commit the Api has no per-user rate limit or admission limit to set (503 when Kafka refuses a command is its only backpressure)"
+  [ ${#BENCH_API_LIMITS[@]} -gt 0 ] && limits="${BENCH_API_LIMITS[*]}"
+  echo "Api limits set for the run: $limits."
   echo "Baseline: bench/Ledger.Baseline, one PostgreSQL transaction per command with SELECT ... FOR UPDATE in (user, asset) order; pool of 64 connections, automatic prepared statements, synchronous_commit=off (the local Kafka keeps commands in memory, so the baseline is not made to wait for a disk either)."
 }
 
@@ -136,6 +139,7 @@ ledger_bench_start_baseline() {
   local connection
   connection="$(ledger_pg_connection "$database")" # pool, prepared statements, synchronous_commit: bench/Ledger.Baseline/Program.cs
   ledger_start_child bench-baseline env Baseline__ConnectionString="$connection" ASPNETCORE_URLS="$BENCH_BASELINE_URL" \
+    Logging__LogLevel__Default=Warning \
     dotnet "$LEDGER_ROOT/bench/Ledger.Baseline/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/Ledger.Baseline.dll"
   BENCH_BASELINE_PID="$LEDGER_LAST_PID"
   ledger_wait_http "$BENCH_BASELINE_URL/health/ready" 120 "$BENCH_BASELINE_PID"

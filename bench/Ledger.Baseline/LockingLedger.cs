@@ -116,8 +116,7 @@ public sealed class LockingLedger(NpgsqlDataSource database)
         await using (var reader = await locking.ExecuteReaderAsync(cancellation))
         {
             if (await reader.ReadAsync(cancellation)) stored = (reader.GetInt32(0), reader.GetString(1));
-            await reader.NextResultAsync(cancellation); // the insert
-            await reader.NextResultAsync(cancellation);
+            await reader.NextResultAsync(cancellation); // Npgsql skips statements that return no rows (begin, insert)
             while (await reader.ReadAsync(cancellation))
             {
                 var row = new BalanceRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
