@@ -60,6 +60,7 @@ ledger_bench() {
     >>"$BENCH_RESULTS/machine.txt"
   ledger_bench_check_alive
   ledger_stop_children
+  BENCH_BASELINE_PID=""
 
   local partitions
   for partitions in 4 1; do
@@ -146,9 +147,9 @@ ledger_bench_start_baseline() {
   ledger_bench_fund "$BENCH_BASELINE_URL"
 }
 
-ledger_bench_check_alive() {
+ledger_bench_check_alive() { # the servers under test (the projector was stopped on purpose)
   local pid
-  for pid in "${LEDGER_CHILDREN[@]}"; do
+  for pid in "$BENCH_API_PID" "$BENCH_KAFKA_PID" ${BENCH_BASELINE_PID:+"$BENCH_BASELINE_PID"}; do
     kill -0 "$pid" 2>/dev/null || die "process $pid ended during the run: see $LEDGER_DATA/logs"
   done
 }

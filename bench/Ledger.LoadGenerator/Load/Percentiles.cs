@@ -10,7 +10,8 @@ public static class Percentiles
     {
         if (percent is <= 0 or > 100) throw new ArgumentOutOfRangeException(nameof(percent));
         if (sorted.Count == 0) return double.NaN;
-        var rank = (int)Math.Ceiling(percent / 100.0 * sorted.Count); // 1-based
+        // 1-based; rounded first so that 99.9 % of 1000 is rank 999, not 1000 through 999.0000000001.
+        var rank = (int)Math.Ceiling(Math.Round(percent / 100.0 * sorted.Count, 6));
         return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
     }
 }
