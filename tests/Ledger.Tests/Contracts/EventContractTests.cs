@@ -81,6 +81,26 @@ public sealed partial class EventContractTests(ITestOutputHelper output)
         Assert.Contains($"`{EventMessage.SchemaVersion}`", document, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task every_example_in_the_events_document_validates_against_the_schema_of_its_section()
+    {
+        var document = File.ReadAllText(EventSchemas.DocumentPath);
+        var sections = EventSection().Matches(document).ToList();
+        var examples = 0;
+        for (var i = 0; i < sections.Count; i++)
+        {
+            var type = sections[i].Groups[1].Value;
+            var end = i + 1 < sections.Count ? sections[i + 1].Index : document.IndexOf("\n## ", sections[i].Index, StringComparison.Ordinal);
+            foreach (Match block in JsonBlock().Matches(document[sections[i].Index..end]))
+            {
+                var errors = await EventSchemas.Errors(type, block.Groups[1].Value);
+                Assert.True(errors.Count == 0, $"the example of {type} does not match its schema: {string.Join("; ", errors)}");
+                examples++;
+            }
+        }
+        Assert.True(examples >= 4, $"found {examples} examples");
+    }
+
     /// <summary>A schema that accepted anything would pass the tests above: these must be refused.</summary>
     [Theory]
     [InlineData("an unknown field", "extra", "\"x\"")]
@@ -111,4 +131,7 @@ public sealed partial class EventContractTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"^### `(\w+)`\s*$", RegexOptions.Multiline)]
     private static partial Regex EventSection();
+
+    [GeneratedRegex(@"```json\n(.*?)\n```", RegexOptions.Singleline)]
+    private static partial Regex JsonBlock();
 }
