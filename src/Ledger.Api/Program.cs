@@ -13,6 +13,7 @@ app.UseRequestHeadersLimit();
 app.UseApiPage();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapLedgerEndpoints();
 app.Run();
 

@@ -18,6 +18,7 @@ public static class EndpointDocs
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     public static RouteHandlerBuilder DocumentRead(this RouteHandlerBuilder endpoint, string summary, string description) => endpoint

@@ -57,7 +57,7 @@ public sealed partial class ApiDocsTests(SharedLedger shared) : IDisposable
             Assert.True(requestBody.GetProperty("required").GetBoolean() && requestBody.GetProperty("content").TryGetProperty("application/json", out _), what);
             Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p =>
                 p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header" && p.GetProperty("required").GetBoolean());
-            foreach (var status in new[] { "201", "202", "413", "415", "422" }) Assert.True(responses.TryGetProperty(status, out _), $"no {status}: {what}");
+            foreach (var status in new[] { "201", "202", "413", "415", "422", "429", "503" }) Assert.True(responses.TryGetProperty(status, out _), $"no {status}: {what}");
         }
     }
 

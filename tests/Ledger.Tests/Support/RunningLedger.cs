@@ -43,7 +43,16 @@ public sealed class RunningLedger : IAsyncDisposable
 
     private IReadOnlyDictionary<string, string> _extra = new Dictionary<string, string>();
 
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(_extra)
+    /// <summary>Defaults for tests that measure something else than the limits: many commands per user
+    /// at once would otherwise meet the per-user rate limit. Overload tests set their own.</summary>
+    private static readonly Dictionary<string, string> Limits = new()
+    {
+        ["RateLimits__UserCommandsPerSecond"] = "100000",
+        ["RateLimits__UserCommandsBurst"] = "100000",
+    };
+
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(
+        Limits.Where(limit => !_extra.ContainsKey(limit.Key)).Concat(_extra))
     {
         ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
         ["Kafka__Partitions"] = Kafka.Options.Partitions.ToString(),
