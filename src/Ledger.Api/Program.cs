@@ -1,4 +1,5 @@
 using Ledger.Api.Accounts;
+using Ledger.Api.Audit;
 using Ledger.Api.Commands;
 using Ledger.Api.Dashboard;
 using Ledger.Api.Hosting;
@@ -8,6 +9,8 @@ using Ledger.Api.ReadModel;
 using Ledger.Api.Statistics;
 using Ledger.Api.Transfers;
 using Ledger.Observability;
+
+if (args is ["audit", ..]) return await AuditMode.Run(args[1..]);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddLedgerApi();
@@ -28,7 +31,9 @@ app.MapCommands();
 app.MapHealth();
 app.MapMetrics();
 app.MapDashboard();
+app.MapAudit();
 app.Run();
+return 0;
 
 /// <summary>Visible to tests that host the Api in-process.</summary>
 public partial class Program;

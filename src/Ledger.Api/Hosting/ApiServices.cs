@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using System.Diagnostics.Metrics;
+using Ledger.Api.Audit;
 using Ledger.Api.Commands;
 using Ledger.Api.Dashboard;
 using Ledger.Api.Observability;
@@ -48,6 +49,7 @@ public static class ApiServices
         services.AddSingleton<WriterReadiness>();
         services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName).AddDashboard();
         services.AddSingleton<HighWatermarks>();
+        services.AddAudit(configuration);
         if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -23,9 +23,11 @@ public sealed class RunningLedger : IAsyncDisposable
     public LedgerProcess? Writer { get; private set; }
     public HttpClient Http { get; private set; } = new();
 
-    public static async Task<RunningLedger> Start(int partitions = 12, int brokers = 3, bool separateWriter = false)
+    /// <param name="postgres">The database to use (e.g. on a <see cref="PrivatePostgres"/>); a fresh one on the suite's server when null.</param>
+    public static async Task<RunningLedger> Start(int partitions = 12, int brokers = 3, bool separateWriter = false,
+        TestPostgres? postgres = null)
     {
-        var ledger = new RunningLedger(new TestKafka(brokers, partitions), await TestPostgres.Create());
+        var ledger = new RunningLedger(new TestKafka(brokers, partitions), postgres ?? await TestPostgres.Create());
         await ledger.StartProjector();
         if (separateWriter) await ledger.StartWriter();
         await ledger.StartApi(hostsWriters: !separateWriter);
