@@ -95,3 +95,12 @@ ledger_wait_http() {
     sleep 0.2
   done
 }
+
+# Local mode's token signing key (HS256, 32 random bytes, base64), made once per clone and kept in
+# .data (never committed). It is local mode's own: production configures Auth__SigningKey itself.
+ledger_signing_key() {
+  mkdir -p "$LEDGER_DATA"
+  local key_file="$LEDGER_DATA/jwt-signing.key"
+  [ -s "$key_file" ] || (umask 077; head -c 32 /dev/urandom | base64 -w0 >"$key_file")
+  cat "$key_file"
+}

@@ -7,7 +7,7 @@ ledger_test() {
   ledger_pg_start
 
   say "validating docker-compose.yml"
-  POSTGRES_PASSWORD=validation-only docker-compose -f "$LEDGER_ROOT/docker-compose.yml" config -q \
+  POSTGRES_PASSWORD=validation-only LEDGER_JWT_SIGNING_KEY=validation-only docker-compose -f "$LEDGER_ROOT/docker-compose.yml" config -q \
     || die "docker-compose.yml is not valid"
 
   ledger_build

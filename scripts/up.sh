@@ -48,13 +48,15 @@ ledger_up() {
   done
   say "local Kafka (in memory: nothing survives it) at $(cat "$bootstrap_file")"
 
-  export Kafka__BootstrapServersFile="$bootstrap_file" Kafka__Partitions="$partitions" Postgres__ConnectionString="$connection"
+  Auth__SigningKey="$(ledger_signing_key)"
+  export Kafka__BootstrapServersFile="$bootstrap_file" Kafka__Partitions="$partitions" Postgres__ConnectionString="$connection" Auth__SigningKey
   ledger_start_child projector env ASPNETCORE_URLS="http://127.0.0.1:$projector_port" dotnet "$(ledger_dll Ledger.Projector)"
   ledger_wait_http "http://127.0.0.1:$projector_port/health/ready" 120 "$LEDGER_LAST_PID"
   ledger_start_child api env ASPNETCORE_URLS="http://127.0.0.1:$http_port" dotnet "$(ledger_dll Ledger.Api)"
   ledger_wait_http "http://127.0.0.1:$http_port/health/ready" 120 "$LEDGER_LAST_PID"
 
   echo "Ledger is ready at http://127.0.0.1:$http_port"
+  say "tokens: ./ledger token --sub alice --role user (roles: user, engine, treasury, analyst, admin)"
   say "logs in $LEDGER_DATA/logs; Ctrl-C to stop"
   # Stay up while every process lives; if one ends, stop the rest.
   wait -n "${LEDGER_CHILDREN[@]}" || true

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Ledger.Api.Access;
 using Ledger.Api.Commands;
 using Ledger.Api.ReadModel;
 using Ledger.Domain.Assets;
@@ -15,9 +17,9 @@ public static class AccountOrdersApi
 
     public static RouteGroupBuilder MapAccountOrders(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/accounts").WithTags("Accounts");
+        var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
         group.MapGet("/{userId}/orders", Orders);
-        routes.MapGet("/v1/orders/{orderId}", Order).WithTags("Orders");
+        routes.MapGet("/v1/orders/{orderId}", Order).WithTags("Orders").RequireAuthorization(Policies.AccountReads);
         return group;
     }
 
@@ -27,12 +29,13 @@ public static class AccountOrdersApi
         """;
 
     private static async Task<IResult> Order(string orderId, string? userId, NpgsqlDataSource readModel, AssetCatalog assets,
-        MarketCatalog markets, CancellationToken cancellation)
+        MarketCatalog markets, ClaimsPrincipal caller, CancellationToken cancellation)
     {
         var fields = new CommandFields(assets);
         fields.Reference(orderId, "orderId");
         fields.UserId(userId);
         if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+        if (AccountAccess.Refusal(caller, userId!) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
         object? order = null;
@@ -50,7 +53,7 @@ public static class AccountOrdersApi
     }
 
     private static async Task<IResult> Orders(string userId, string? status, string? cursor, string? limit,
-        NpgsqlDataSource readModel, AssetCatalog assets, MarketCatalog markets, CancellationToken cancellation)
+        NpgsqlDataSource readModel, AssetCatalog assets, MarketCatalog markets, ClaimsPrincipal caller, CancellationToken cancellation)
     {
         var fields = new CommandFields(assets);
         fields.UserId(userId);
@@ -60,6 +63,7 @@ public static class AccountOrdersApi
         var pageSize = query.Limit(limit);
         if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
         if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+        if (AccountAccess.Refusal(caller, userId) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
         var rows = new List<(long Placed, object Json)>();

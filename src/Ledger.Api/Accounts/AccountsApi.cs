@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Ledger.Api.Access;
 using Ledger.Api.Commands;
 using Ledger.Api.ReadModel;
 using Ledger.Domain.Accounts;
@@ -12,17 +14,18 @@ public static class AccountsApi
 {
     public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/accounts").WithTags("Accounts");
+        var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
         group.MapGet("/{userId}/balances", Balances);
         return group;
     }
 
     private static async Task<IResult> Balances(string userId, NpgsqlDataSource readModel, AssetCatalog assets,
-        CommandAnswers answers, CancellationToken cancellation)
+        CommandAnswers answers, ClaimsPrincipal caller, CancellationToken cancellation)
     {
         var fields = new CommandFields(assets);
         fields.UserId(userId);
         if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+        if (AccountAccess.Refusal(caller, userId) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
         var balances = new List<object>();

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Ledger.Api.Access;
 using Ledger.Api.Commands;
 using Ledger.Api.ReadModel;
 using Ledger.Domain.Assets;
@@ -11,13 +13,13 @@ public static class EntriesApi
 {
     public static RouteGroupBuilder MapEntries(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/accounts").WithTags("Accounts");
+        var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
         group.MapGet("/{userId}/entries", Entries);
         return group;
     }
 
     private static async Task<IResult> Entries(string userId, string? asset, string? cursor, string? limit,
-        NpgsqlDataSource readModel, AssetCatalog assets, CancellationToken cancellation)
+        NpgsqlDataSource readModel, AssetCatalog assets, ClaimsPrincipal caller, CancellationToken cancellation)
     {
         var fields = new CommandFields(assets);
         fields.UserId(userId);
@@ -28,6 +30,7 @@ public static class EntriesApi
         if (after[1] > short.MaxValue) query.Fail("cursor", "is not a cursor this endpoint gave out");
         if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
         if (!query.IsValid) return TypedResults.ValidationProblem(query.Errors);
+        if (AccountAccess.Refusal(caller, userId) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
         var rows = new List<(long Sequence, short Leg, object Json)>();

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Ledger.Api.Access;
 using Ledger.Api.Commands;
 using Ledger.Hosting;
 using Npgsql;
@@ -6,8 +7,8 @@ using Npgsql;
 namespace Ledger.Api.Audit;
 
 /// <summary>GET /v1/audit: the audit of the live ledger, {"ok": true|false, "asOf", "covers", "checks"}.
-/// 200 whatever it found (ok says); 503 when Kafka or PostgreSQL could not be read; 429 while another
-/// audit runs in this process.</summary>
+/// Admins only. 200 whatever it found (ok says); 503 when Kafka or PostgreSQL could not be read; 429
+/// while another audit runs in this process.</summary>
 public static class AuditApi
 {
     public static IServiceCollection AddAudit(this IServiceCollection services, IConfiguration configuration) =>
@@ -16,9 +17,7 @@ public static class AuditApi
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
-        var audit = routes.MapGet("/v1/audit", Audit).WithTags("Audit");
-        // AUTH: authentication is not on main yet; when it lands, this line becomes audit.RequireAuthorization("admin");
-        _ = audit;
+        routes.MapGet("/v1/audit", Audit).WithTags("Audit").RequireAuthorization(Policies.Audit); // admins only
         return routes;
     }
 

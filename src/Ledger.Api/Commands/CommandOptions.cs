@@ -11,6 +11,20 @@ public sealed class CommandOptions
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long RequestBodyBytesMax { get; set; } = 64 * 1024;
 
+    /// <summary>Commands this edge has produced and still waits on. Past it, new commands are refused
+    /// with 503 at once: waiting longer would only pile requests up until everything times out.</summary>
+    public int InFlightMax { get; set; } = 5_000;
+
+    /// <summary>Commands on a partition of ledger.commands not yet decided by its writer. Past it,
+    /// new commands for that partition's users are refused with 503; other partitions go on.</summary>
+    public long PartitionLagMax { get; set; } = 50_000;
+
+    /// <summary>How often the edge reads the writers' lag from Kafka.</summary>
+    public TimeSpan LagSampleInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>What a 503 for overload tells the caller to wait (Retry-After, whole seconds).</summary>
+    public TimeSpan OverloadRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     public IReadOnlyList<string> Errors()
     {
         var errors = new List<string>();
@@ -18,6 +32,12 @@ public sealed class CommandOptions
             errors.Add("Commands:DecisionDeadline must be between 0 and 1 minute");
         if (RequestBodyBytesMax is < 1024 or > 16 * 1024 * 1024)
             errors.Add("Commands:RequestBodyBytesMax must be between 1 KiB and 16 MiB");
+        if (InFlightMax is < 1 or > 1_000_000) errors.Add("Commands:InFlightMax must be between 1 and 1,000,000");
+        if (PartitionLagMax is < 1 or > 100_000_000) errors.Add("Commands:PartitionLagMax must be between 1 and 100,000,000");
+        if (LagSampleInterval < TimeSpan.FromMilliseconds(50) || LagSampleInterval > TimeSpan.FromSeconds(30))
+            errors.Add("Commands:LagSampleInterval must be between 50 ms and 30 s");
+        if (OverloadRetryAfter < TimeSpan.FromSeconds(1) || OverloadRetryAfter > TimeSpan.FromMinutes(5))
+            errors.Add("Commands:OverloadRetryAfter must be between 1 s and 5 minutes");
         return errors;
     }
 }

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Ledger.Api.Access;
 using Ledger.Api.Observability;
 using Ledger.Domain;
 using Ledger.Kafka;
@@ -19,6 +20,7 @@ public sealed class CommandSubmission(
     CommandCodec codec,
     CommandAnswers answers,
     IOptions<CommandOptions> options,
+    CommandAdmission admission,
     ApiMetrics metrics,
     ILogger<CommandSubmission> log)
 {
@@ -26,13 +28,15 @@ public sealed class CommandSubmission(
         (string Name, string Value)? reference = null)
     {
         var request = command.Request;
+        if (AccountAccess.Refusal(http.User, request.UserId) is { } refusal) return refusal;
+        var partition = UserPartitioner.PartitionOf(request.UserId, kafka.Partitions);
+        if (admission.Enter(partition, http) is { } overloaded) return overloaded;
         var decided = outcomes.Expect(request.CommandId);
         var type = command.GetType().Name;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         metrics.InFlight(+1);
         try
         {
-            var partition = UserPartitioner.PartitionOf(request.UserId, kafka.Partitions);
             await producer.ProduceAsync(new TopicPartition(kafka.CommandsTopic, partition), new Message<string, byte[]>
             {
                 Key = request.UserId,
@@ -59,6 +63,7 @@ public sealed class CommandSubmission(
         finally
         {
             metrics.InFlight(-1);
+            admission.Leave();
             outcomes.Forget(request.CommandId);
         }
     }

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using System.Diagnostics.Metrics;
+using Ledger.Api.Access;
 using Ledger.Api.Audit;
 using Ledger.Api.Commands;
 using Ledger.Api.Dashboard;
@@ -30,6 +31,8 @@ public static class ApiServices
         var writer = StartupOptions.Bind<WriterOptions>(configuration, WriterOptions.Section, o => o.Errors());
         var readModel = StartupOptions.Bind<ReadModelOptions>(configuration, ReadModelOptions.Section, o => o.Errors());
         var commands = StartupOptions.Bind<CommandOptions>(configuration, CommandOptions.Section, o => o.Errors());
+        var tokens = StartupOptions.Bind<TokenOptions>(configuration, TokenOptions.Section, o => o.Errors());
+        var rateLimits = StartupOptions.Bind<CommandRateLimits>(configuration, CommandRateLimits.Section, o => o.Errors());
         var (assets, markets) = Catalogs.From(configuration);
         var bootstrap = new BootstrapServers(kafka.ResolveBootstrapServers());
 
@@ -40,7 +43,8 @@ public static class ApiServices
         services.AddSingleton(provider => new ReplyCodec(provider.GetRequiredService<EventCodec>()));
         services.AddSingleton(_ => new ProducerBuilder<string, byte[]>(KafkaClients.CommandProducer(bootstrap.Value)).Build());
         services.AddSingleton<CommandOutcomes>().AddHostedService(provider => provider.GetRequiredService<CommandOutcomes>());
-        services.AddSingleton<CommandSubmission>().AddSingleton<CommandAnswers>();
+        services.AddSingleton<CommandSubmission>().AddSingleton<CommandAnswers>().AddSingleton<CommandAdmission>();
+        services.AddSingleton<WriterLag>().AddHostedService(provider => provider.GetRequiredService<WriterLag>());
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(readModel.ConnectionString)
         {
             ConnectionStringBuilder = { CommandTimeout = (int)readModel.QueryTimeout.TotalSeconds },
@@ -58,6 +62,8 @@ public static class ApiServices
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
         });
         services.AddProblemDetails();
+        services.AddLedgerAccess(tokens);
+        rateLimits.AddTo(services);
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Ledger.Api.Access;
 using System.Globalization;
 using System.Text;
 using Ledger.Api.Commands;
@@ -22,7 +23,7 @@ public static class DailyStatisticsApi
 
     public static RouteGroupBuilder MapDailyStatistics(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/stats/daily").WithTags("Statistics");
+        var group = routes.MapGroup("/v1/stats/daily").WithTags("Statistics").RequireAuthorization(Policies.Statistics);
         group.MapGet("", ByAsset);
         group.MapGet("/users/{userId}", ByUser);
         return group;

@@ -1,3 +1,4 @@
+using Ledger.Api.Access;
 using Ledger.Api.Commands;
 using Ledger.Api.ReadModel;
 using Npgsql;
@@ -18,18 +19,19 @@ public static class TransfersApi
     public static RouteGroupBuilder MapTransfers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/transfers").WithTags("Transfers");
-        group.MapPost("/", Send);
-        group.MapGet("/{transferId}", Find);
+        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy);
+        group.MapGet("/{transferId}", Find).RequireAuthorization(Policies.AccountReads);
         return group;
     }
 
     private static async Task<IResult> Find(string transferId, string? fromUserId, NpgsqlDataSource readModel,
-        AssetCatalog assets, CancellationToken cancellation)
+        AssetCatalog assets, HttpContext http, CancellationToken cancellation)
     {
         var fields = new CommandFields(assets);
         fields.Reference(transferId, "transferId");
         fields.UserId(fromUserId, "fromUserId");
         if (!fields.IsValid) return TypedResults.ValidationProblem(fields.Errors);
+        if (AccountAccess.Refusal(http.User, fromUserId!) is { } refusal) return refusal;
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
         var steps = new List<TransferStep>();

@@ -82,6 +82,7 @@ public sealed class CommandHttpTests(SharedLedger shared) : IClassFixture<Shared
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/deposits") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        request.Headers.Authorization = Ledger.Bearer("treasury", "treasury");
         using var response = await Ledger.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
 

@@ -65,6 +65,7 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
         };
         request.Headers.Add("Idempotency-Key", "correlated-1");
         request.Headers.Add("X-Correlation-Id", correlationId);
+        request.Headers.Authorization = Ledger.Bearer("treasury", "treasury");
         using var response = await Ledger.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -101,7 +102,7 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
         await Eventually.Until(async () => (await Ledger.GetJson($"/v1/stats/daily?from={today}&to={today}")).GetProperty("days").GetArrayLength() > 0,
             TimeSpan.FromSeconds(30), "today's statistics are projected");
 
-        var dom = await DumpDom(new Uri(Ledger.Api!.BaseAddress, "/dashboard"));
+        var dom = await DumpDom(new Uri(Ledger.Api!.BaseAddress, "/dashboard#token=" + Ledger.Tokens.For("analyst-1", "analyst")));
 
         Assert.True(ChartPoints(dom, "chart-throughput") > 0, $"throughput chart has no points:\n{dom}");
         Assert.True(ChartMax(dom, "chart-throughput") > 0, $"throughput chart shows no commands:\n{dom}");

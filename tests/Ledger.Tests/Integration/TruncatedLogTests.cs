@@ -21,6 +21,7 @@ public sealed class TruncatedLogTests
             ["Kafka__BootstrapServers"] = kafka.BootstrapServers,
             ["Kafka__Partitions"] = "2",
             ["Postgres__ConnectionString"] = postgres.ConnectionString,
+            ["Auth__SigningKey"] = new TestTokens().SigningKey,
             ["Logging__Console__FormatterName"] = "simple",
         };
 

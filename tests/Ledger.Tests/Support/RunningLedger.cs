@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -14,6 +15,10 @@ public sealed class RunningLedger : IAsyncDisposable
     }
 
     public TestKafka Kafka { get; }
+
+    /// <summary>Signs tokens with this ledger's own key. <see cref="Http"/> reads as an admin;
+    /// <see cref="Post(string, object, string?)"/> sends as whoever may send that command.</summary>
+    public TestTokens Tokens { get; } = new();
     public TestPostgres Postgres { get; }
     public LedgerProcess? Api { get; private set; }
     public LedgerProcess? Projector { get; private set; }
@@ -23,11 +28,12 @@ public sealed class RunningLedger : IAsyncDisposable
     public LedgerProcess? Writer { get; private set; }
     public HttpClient Http { get; private set; } = new();
 
+    /// <param name="environment">Added to every process's environment (e.g. log levels).</param>
     /// <param name="postgres">The database to use (e.g. on a <see cref="PrivatePostgres"/>); a fresh one on the suite's server when null.</param>
     public static async Task<RunningLedger> Start(int partitions = 12, int brokers = 3, bool separateWriter = false,
-        TestPostgres? postgres = null)
+        IReadOnlyDictionary<string, string>? environment = null, TestPostgres? postgres = null)
     {
-        var ledger = new RunningLedger(new TestKafka(brokers, partitions), postgres ?? await TestPostgres.Create());
+        var ledger = new RunningLedger(new TestKafka(brokers, partitions), postgres ?? await TestPostgres.Create()) { _extra = environment ?? new Dictionary<string, string>() };
         await ledger.StartProjector();
         if (separateWriter) await ledger.StartWriter();
         await ledger.StartApi(hostsWriters: !separateWriter);
@@ -36,11 +42,23 @@ public sealed class RunningLedger : IAsyncDisposable
 
     public async Task StartWriter() => Writer = await LedgerProcess.Start("Ledger.Api", Environment);
 
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    private IReadOnlyDictionary<string, string> _extra = new Dictionary<string, string>();
+
+    /// <summary>Defaults for tests that measure something else than the limits: many commands per user
+    /// at once would otherwise meet the per-user rate limit. Overload tests set their own.</summary>
+    private static readonly Dictionary<string, string> Limits = new()
+    {
+        ["RateLimits__UserCommandsPerSecond"] = "100000",
+        ["RateLimits__UserCommandsBurst"] = "100000",
+    };
+
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(
+        Limits.Where(limit => !_extra.ContainsKey(limit.Key)).Concat(_extra))
     {
         ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
         ["Kafka__Partitions"] = Kafka.Options.Partitions.ToString(),
         ["Postgres__ConnectionString"] = Postgres.ConnectionString,
+        ["Auth__SigningKey"] = Tokens.SigningKey,
         ["Logging__LogLevel__Default"] = "Warning",
         ["Logging__LogLevel__Ledger"] = "Information",
     };
@@ -53,13 +71,34 @@ public sealed class RunningLedger : IAsyncDisposable
         Api = await LedgerProcess.Start("Ledger.Api", environment);
         Http.Dispose();
         Http = new HttpClient { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.For("test-admin", "admin"));
     }
 
-    public Task<HttpResponseMessage> Post(string path, object body, string? idempotencyKey)
+    /// <summary>Sends a command as the caller allowed to send it: the treasury for deposits, the engine
+    /// for fills, otherwise the user the body names (userId, or fromUserId for a transfer).</summary>
+    public Task<HttpResponseMessage> Post(string path, object body, string? idempotencyKey) =>
+        Post(path, body, idempotencyKey, RightfulToken(path, body));
+
+    public Task<HttpResponseMessage> Post(string path, object body, string? idempotencyKey, string? token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        request.Headers.Authorization = token is null ? null : new AuthenticationHeaderValue("Bearer", token);
         return Http.SendAsync(request);
+    }
+
+    /// <summary>A token of <paramref name="role"/> for <paramref name="sub"/>, as an Authorization header value.</summary>
+    public AuthenticationHeaderValue Bearer(string sub, string role) => new("Bearer", Tokens.For(sub, role));
+
+    private string RightfulToken(string path, object body)
+    {
+        if (path.StartsWith("/v1/deposits", StringComparison.Ordinal)) return Tokens.For("treasury", "treasury");
+        if (path.EndsWith("/fills", StringComparison.Ordinal)) return Tokens.For("engine", "engine");
+        var json = JsonSerializer.SerializeToElement(body, JsonSerializerOptions.Web);
+        var user = json.ValueKind == JsonValueKind.Object
+            && (json.TryGetProperty("userId", out var id) || json.TryGetProperty("fromUserId", out id))
+            && id.ValueKind == JsonValueKind.String ? id.GetString()! : "nobody";
+        return Tokens.For(user, "user");
     }
 
     public async Task<JsonElement> GetJson(string path)
