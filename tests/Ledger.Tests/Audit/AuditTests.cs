@@ -26,8 +26,8 @@ public sealed class AuditTests(ITestOutputHelper output)
             "a-3", HttpStatusCode.Created);
         await Decided(ledger, "/v1/orders", new { userId = alice, market = "BTC-USD", side = "buy", price = "10.00", quantity = "1.00000000" },
             "a-4", HttpStatusCode.Created);
-        await Eventually.Until(async () => await ledger.Postgres.Scalar<long>("select count(*) from events where type = 'TransferCredited'") == 1,
-            Deadline, "the transfer is credited and projected");
+        await Eventually.Until(async () => await ledger.Postgres.Scalar<long>("select count(*) from events") == 6,
+            Deadline, "the six decisions (the transfer's credit too) are projected");
 
         var healthy = await ledger.Audit();
         output.WriteLine(healthy.ToString());
