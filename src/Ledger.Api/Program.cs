@@ -36,7 +36,7 @@ app.MapMetrics();
 app.MapDashboard();
 app.MapAudit();
 app.Run();
-return 0;
+return Environment.ExitCode; // non-zero when a writer stopped the process to protect money
 
 /// <summary>Visible to tests that host the Api in-process.</summary>
 public partial class Program;
