@@ -4,23 +4,25 @@ using Ledger.Kafka;
 // A local Kafka for development and tests: librdkafka's mock cluster, which speaks the real Kafka
 // protocol on loopback TCP ports but keeps everything in memory.
 //   dotnet Ledger.LocalKafka.dll [--brokers 3] [--partitions 12] [--bootstrap-file .data/kafka.bootstrap]
+//   [--topic NAME]... : more topics with as many partitions (./ledger bench measures the raw broker on one)
 
 var options = LocalKafkaOptions.Parse(args);
 if (options.Error is { } error)
 {
     Console.Error.WriteLine($"ledger-local-kafka: {error}");
-    Console.Error.WriteLine("usage: Ledger.LocalKafka [--brokers N (1-10, default 3)] [--partitions N (1-1024, default 12)] [--bootstrap-file PATH]");
+    Console.Error.WriteLine("usage: Ledger.LocalKafka [--brokers N (1-10, default 3)] [--partitions N (1-1024, default 12)] [--bootstrap-file PATH] [--topic NAME]...");
     return 2;
 }
 
 KafkaNativeLibrary.Use();
 using var cluster = new MockCluster(options.Brokers);
 var topics = new KafkaOptions { Partitions = options.Partitions };
-foreach (var topic in topics.Topics)
+foreach (var topic in topics.Topics.Concat(options.ExtraTopics))
     cluster.CreateTopic(topic, options.Partitions, replicationFactor: Math.Min(3, options.Brokers));
 
 Console.WriteLine("Local Kafka: librdkafka's mock cluster. It keeps everything in memory: nothing survives this process.");
-Console.WriteLine($"Local Kafka: {options.Brokers} brokers, topics {string.Join(", ", topics.Topics)} with {options.Partitions} partitions each");
+Console.WriteLine($"Local Kafka: {options.Brokers} brokers, topics {string.Join(", ", topics.Topics)} with {options.Partitions} partitions each" +
+    (options.ExtraTopics.Count > 0 ? $"; also {string.Join(", ", options.ExtraTopics)}" : ""));
 if (options.BootstrapFile is { } file)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
@@ -40,6 +42,8 @@ return 0;
 
 internal sealed record LocalKafkaOptions(int Brokers, int Partitions, string? BootstrapFile, string? Error)
 {
+    public IReadOnlyList<string> ExtraTopics { get; init; } = [];
+
     public const int BrokersDefault = 3;
     public const int BrokersMax = 10;
 
@@ -54,6 +58,7 @@ internal sealed record LocalKafkaOptions(int Brokers, int Partitions, string? Bo
                 "--brokers" when int.TryParse(value, out var n) && n is >= 1 and <= BrokersMax => result with { Brokers = n },
                 "--partitions" when int.TryParse(value, out var n) && n is >= 1 and <= KafkaOptions.PartitionsMax => result with { Partitions = n },
                 "--bootstrap-file" when !string.IsNullOrWhiteSpace(value) => result with { BootstrapFile = value },
+                "--topic" when !string.IsNullOrWhiteSpace(value) => result with { ExtraTopics = [.. result.ExtraTopics, value] },
                 _ => result with { Error = $"bad argument '{args[i]}' {value}".TrimEnd() },
             };
             if (result.Error is not null) return result;

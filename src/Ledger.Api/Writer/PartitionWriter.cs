@@ -121,6 +121,7 @@ internal sealed class PartitionWriter : IDisposable
         var now = _context.Clock.GetUtcNow();
         _producer.BeginTransaction();
         foreach (var record in batch) DecideOne(record, now);
+        DeliverFollowUpsThenTheRest();
         var decided = Stopwatch.GetTimestamp();
 
         var next = new TopicPartitionOffset(batch[^1].TopicPartition, batch[^1].Offset + 1);
@@ -172,18 +173,39 @@ internal sealed class PartitionWriter : IDisposable
     /// transaction alone makes both or neither visible; the order keeps the saga whole where a broker
     /// does not make transactions atomic (librdkafka's mock cluster shows records at once): if the
     /// writer dies in between, its successor decides the command again and sends the same follow-up,
-    /// whose deterministic id and idempotency key make the receiver apply it once.
+    /// whose deterministic id and idempotency key make the receiver apply it once. The batch's
+    /// follow-ups are sent together and waited for once (<see cref="DeliverFollowUpsThenTheRest"/>);
+    /// until then, whatever this batch produces is held back, so it keeps its order.
     /// </summary>
     private void SendFollowUp(Command followUp, string correlationId)
     {
         var userId = followUp.Request.UserId;
         var partition = new TopicPartition(_context.Kafka.CommandsTopic, UserPartitioner.PartitionOf(userId, _context.Kafka.Partitions));
-        _producer.ProduceAsync(partition, new Message<string, byte[]>
+        _followUps.Add(_producer.ProduceAsync(partition, new Message<string, byte[]>
         {
             Key = userId,
             Value = _context.Commands.Encode(followUp),
             Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId),
-        }).GetAwaiter().GetResult(); // throws if it was not delivered: the event is then never produced
+        }));
+    }
+
+    private readonly List<Task<DeliveryResult<string, byte[]>>> _followUps = [];
+    private readonly List<(string Topic, Message<string, byte[]> Message)> _heldBack = [];
+
+    private void DeliverFollowUpsThenTheRest()
+    {
+        if (_followUps.Count == 0) return;
+        try
+        {
+            // Throws if one was not delivered: the events that call for them are then never produced.
+            Task.WaitAll(_followUps);
+        }
+        finally
+        {
+            _followUps.Clear();
+        }
+        foreach (var (topic, message) in _heldBack) _producer.Produce(new TopicPartition(topic, _partition), message);
+        _heldBack.Clear();
     }
 
     /// <summary>A command that decided nothing new was a repeat: tell its caller the first outcome.</summary>
@@ -215,12 +237,9 @@ internal sealed class PartitionWriter : IDisposable
     private void Produce(string topic, string key, byte[] value, Headers headers)
     {
         // Delivery errors surface in CommitTransaction, which then throws and stops this writer.
-        _producer.Produce(new TopicPartition(topic, _partition), new Message<string, byte[]>
-        {
-            Key = key,
-            Value = value,
-            Headers = headers,
-        });
+        var message = new Message<string, byte[]> { Key = key, Value = value, Headers = headers };
+        if (_followUps.Count > 0) _heldBack.Add((topic, message));
+        else _producer.Produce(new TopicPartition(topic, _partition), message);
     }
 
     private void TryAbort()

@@ -1,0 +1,199 @@
+# ./ledger bench: Ledger against a lock-based ledger on PostgreSQL, over HTTP, in one run; writes
+# the measured section of docs/benchmarks.md. Starts and stops everything it needs.
+# shellcheck shell=bash
+
+source "$LEDGER_ROOT/scripts/up.sh" # ledger_start_child, ledger_stop_children
+
+ledger_stop_child() { # pid: SIGTERM, then SIGKILL after 15 s
+  local pid="$1" deadline=$((SECONDS + 15))
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+ledger_bench() {
+  local quick=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --quick) quick=1 ;;
+      *) die "bench: unknown option '$1' (only --quick)" ;;
+    esac
+    shift
+  done
+  # Full: about 15 minutes; quick: a few. Every scenario: warm-up, then the measured window.
+  BENCH_WARMUP=5 BENCH_SECONDS=20 BENCH_PROJECTOR_EVENTS=60000 BENCH_BROKER_RECORDS=150000
+  [ -n "$quick" ] && BENCH_WARMUP=3 BENCH_SECONDS=8 BENCH_PROJECTOR_EVENTS=10000 BENCH_BROKER_RECORDS=60000
+  BENCH_USERS=10000 BENCH_CALLERS="${LEDGER_BENCH_CALLERS:-256}"
+  BENCH_LEDGER_URL="http://127.0.0.1:${LEDGER_BENCH_HTTP_PORT:-18080}" BENCH_PROJECTOR_PORT="${LEDGER_BENCH_PROJECTOR_PORT:-18081}"
+  BENCH_BASELINE_URL="http://127.0.0.1:${LEDGER_BENCH_BASELINE_PORT:-18082}" BENCH_BASELINE_PID=""
+  BENCH_RESULTS="$LEDGER_DATA/bench/results"
+  # The Api's own limits, set explicitly for benchmarking (environment, as in production): the
+  # per-user rate limit is lifted so the run measures the ledger, not the limiter (the load puts
+  # thousands of commands a second on one user in the hot-account scenario); the admission budgets
+  # (in-flight, partition lag) keep their defaults and any refusal they make is counted.
+  BENCH_API_LIMITS=(RateLimits__UserCommandsPerSecond=1000000 RateLimits__UserCommandsBurst=10000000
+    RateLimits__ServiceCommandsPerSecond=1000000 RateLimits__ServiceCommandsBurst=10000000)
+  BENCH_TOOL="$LEDGER_ROOT/bench/Ledger.LoadGenerator/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/Ledger.LoadGenerator.dll"
+
+  trap 'ledger_stop_children; ledger_bench_drop_databases; ledger_pg_stop' EXIT
+  trap 'say "stopping"; exit 130' INT TERM
+
+  ledger_ensure_packages jq
+  ledger_build
+  ledger_pg_start
+  rm -rf "$BENCH_RESULTS"; mkdir -p "$BENCH_RESULTS"
+  ledger_signing_key >/dev/null # local mode's key: the Api checks, the load generator signs
+  BENCH_KEY_FILE="$LEDGER_DATA/jwt-signing.key"
+  BENCH_POSTMASTER="$(head -1 "$(runuser -u postgres -- psql -tA -p "$LEDGER_PG_PORT" -c 'show data_directory')/postmaster.pid")"
+  ledger_bench_machine "$quick" >"$BENCH_RESULTS/machine.txt"
+
+  # Ledger (12 partitions) and the baseline run side by side, and each load is measured on one right
+  # after the other, so both see the same machine (it is shared, and its load drifts).
+  ledger_bench_start_ledger 12
+  ledger_bench_start_baseline
+  local load distribution
+  for load in uniform:uniform zipf:zipf:1.2 hot:hot; do
+    distribution="${load#*:}"; load="${load%%:*}"
+    ledger_bench_http ledger "$load" 12 "$distribution" --callers "$BENCH_CALLERS"
+    ledger_bench_http baseline "$load" 0 "$distribution" --callers "$BENCH_CALLERS"
+  done
+  ledger_bench_http ledger half-rate 12 uniform --rate "$(ledger_bench_half ledger)"
+  ledger_bench_http baseline half-rate 0 uniform --rate "$(ledger_bench_half baseline)"
+  echo "Baseline retries on deadlock, serialization failure or concurrent duplicate: $(curl -fsS "$BENCH_BASELINE_URL/stats" | jq -r '"\(.retries) in \(.commands) commands"')." \
+    >>"$BENCH_RESULTS/machine.txt"
+  ledger_bench_check_alive
+  ledger_stop_children
+  BENCH_BASELINE_PID=""
+
+  local partitions
+  for partitions in 4 1; do
+    ledger_bench_start_ledger "$partitions"
+    ledger_bench_http ledger "uniform-p$partitions" "$partitions" uniform --callers "$BENCH_CALLERS"
+    ledger_bench_check_alive
+    ledger_stop_children
+  done
+  ledger_bench_projector
+  ledger_bench_decide_evolve
+
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)." >>"$BENCH_RESULTS/machine.txt"
+  dotnet "$BENCH_TOOL" report --results "$BENCH_RESULTS" --out "$LEDGER_ROOT/docs/benchmarks.md"
+  say "docs/benchmarks.md regenerated from $BENCH_RESULTS"
+}
+
+ledger_bench_machine() {
+  local commit; commit="$(git -C "$LEDGER_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  git -C "$LEDGER_ROOT" diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
+  echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit; mode: $([ -n "$1" ] && echo 'quick (--quick)' || echo full)."
+  echo "Machine: $(nproc) cores (nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; PostgreSQL $(runuser -u postgres -- psql -tA -p "$LEDGER_PG_PORT" -c 'show server_version'); .NET $(dotnet --version)."
+  echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other engineers' builds and tests run beside this; absolute numbers are noisy, ratios within this run are what count)."
+  echo "Everything on this machine: the load generator, the Api (with its partition writers), the local Kafka (librdkafka's in-memory mock cluster, 3 brokers), the baseline and PostgreSQL."
+  echo "Each scenario: ${BENCH_WARMUP} s warm-up, then ${BENCH_SECONDS} s measured; closed loop with ${BENCH_CALLERS} callers (HTTP/1.1 keep-alive connections); ${BENCH_USERS} users funded before the first scenario (not measured)."
+  echo "Mix: 15 % deposits (treasury token), 15 % withdrawals, 30 % orders on BTC-USD, 25 % fills (engine token) of orders the run placed, 15 % transfers to another user; every request carries an HS256 bearer token minted before the run and a fresh Idempotency-Key."
+  echo "Decision latency: from the moment a command was sent (closed loop) or was due (open loop) until its HTTP answer with the decision (201 accepted or 422 rejected) was read by the load generator; it includes the Api's edge, Kafka both ways and the writer."
+  echo "Ledger: Ledger.Api with Logging at Warning, Commands:DecisionDeadline 5 s (default), the projector stopped after migrating the schema (the read side is measured on its own below; it does not take part in a decision)."
+  echo "Api limits set for the run: ${BENCH_API_LIMITS[*]}; Commands__InFlightMax and Commands__PartitionLagMax at their defaults (5000, 50000)."
+  echo "Baseline: bench/Ledger.Baseline, one PostgreSQL transaction per command with SELECT ... FOR UPDATE in (user, asset) order; pool of 64 connections, automatic prepared statements, synchronous_commit=off (the local Kafka keeps commands in memory, so the baseline is not made to wait for a disk either)."
+}
+
+# A local Kafka with the given partitions and the Api on it, its users funded.
+ledger_bench_start_ledger() {
+  local partitions="$1" bootstrap_file="$LEDGER_DATA/bench/kafka.bootstrap" database=ledger_bench
+  say "Ledger with $partitions partitions"
+  ledger_pg_reset_database "$database"
+  local connection; connection="$(ledger_pg_connection "$database")"
+  rm -f "$bootstrap_file"
+  ledger_start_child bench-local-kafka dotnet "$(ledger_dll Ledger.LocalKafka)" \
+    --brokers 3 --partitions "$partitions" --bootstrap-file "$bootstrap_file" --topic bench.raw
+  BENCH_KAFKA_PID="$LEDGER_LAST_PID"
+  local deadline=$((SECONDS + 30))
+  until [ -s "$bootstrap_file" ]; do
+    kill -0 "$BENCH_KAFKA_PID" 2>/dev/null || die "local Kafka ended: see $LEDGER_DATA/logs/bench-local-kafka.log"
+    [ $SECONDS -lt $deadline ] || die "local Kafka was not ready within 30 s"
+    sleep 0.1
+  done
+  if [ "$partitions" = 12 ]; then
+    say "broker raw produce-and-consume rate"
+    dotnet "$BENCH_TOOL" broker --bootstrap-file "$bootstrap_file" --topic bench.raw --partitions "$partitions" \
+      --records "$BENCH_BROKER_RECORDS" --results "$BENCH_RESULTS/broker.json"
+  fi
+
+  local environment=(Kafka__BootstrapServersFile="$bootstrap_file" Kafka__Partitions="$partitions"
+    Postgres__ConnectionString="$connection" Logging__LogLevel__Default=Warning
+    Auth__SigningKey="$(cat "$BENCH_KEY_FILE")")
+  # The projector owns the schema: start it until it has migrated, then stop it.
+  ledger_start_child bench-projector env "${environment[@]}" ASPNETCORE_URLS="http://127.0.0.1:$BENCH_PROJECTOR_PORT" \
+    dotnet "$(ledger_dll Ledger.Projector)"
+  local projector_pid="$LEDGER_LAST_PID"
+  ledger_wait_http "http://127.0.0.1:$BENCH_PROJECTOR_PORT/health/ready" 120 "$projector_pid"
+  ledger_stop_child "$projector_pid"
+
+  ledger_start_child bench-api env "${environment[@]}" "${BENCH_API_LIMITS[@]}" ASPNETCORE_URLS="$BENCH_LEDGER_URL" \
+    dotnet "$(ledger_dll Ledger.Api)"
+  BENCH_API_PID="$LEDGER_LAST_PID"
+  ledger_wait_http "$BENCH_LEDGER_URL/health/ready" 120 "$BENCH_API_PID"
+  ledger_bench_fund "$BENCH_LEDGER_URL"
+}
+
+ledger_bench_start_baseline() {
+  local database=ledger_baseline
+  say "lock-based baseline on PostgreSQL"
+  ledger_pg_reset_database "$database"
+  local connection
+  connection="$(ledger_pg_connection "$database")" # pool, prepared statements, synchronous_commit: bench/Ledger.Baseline/Program.cs
+  ledger_start_child bench-baseline env Baseline__ConnectionString="$connection" ASPNETCORE_URLS="$BENCH_BASELINE_URL" \
+    Logging__LogLevel__Default=Warning \
+    dotnet "$LEDGER_ROOT/bench/Ledger.Baseline/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/Ledger.Baseline.dll"
+  BENCH_BASELINE_PID="$LEDGER_LAST_PID"
+  ledger_wait_http "$BENCH_BASELINE_URL/health/ready" 120 "$BENCH_BASELINE_PID"
+  ledger_bench_fund "$BENCH_BASELINE_URL"
+}
+
+ledger_bench_check_alive() { # the servers under test (the projector was stopped on purpose)
+  local pid
+  for pid in "$BENCH_API_PID" "$BENCH_KAFKA_PID" ${BENCH_BASELINE_PID:+"$BENCH_BASELINE_PID"}; do
+    kill -0 "$pid" 2>/dev/null || die "process $pid ended during the run: see $LEDGER_DATA/logs"
+  done
+}
+
+ledger_bench_fund() { # url
+  dotnet "$BENCH_TOOL" fund --url "$1" --users "$BENCH_USERS" --signing-key-file "$BENCH_KEY_FILE" \
+    || die "funding the users failed"
+}
+
+# Every process's CPU is watched in every scenario: the idle system's too, since it shares the cores.
+ledger_bench_http() { # target scenario partitions distribution, then options
+  local target="$1" scenario="$2" partitions="$3" distribution="$4" url="$BENCH_LEDGER_URL"; shift 4
+  [ "$target" = baseline ] && url="$BENCH_BASELINE_URL"
+  local watch=(--watch "api=$BENCH_API_PID" --watch "local kafka=$BENCH_KAFKA_PID" --watch "postgres (whole server)=$BENCH_POSTMASTER")
+  [ -n "${BENCH_BASELINE_PID:-}" ] && kill -0 "$BENCH_BASELINE_PID" 2>/dev/null && watch+=(--watch "baseline=$BENCH_BASELINE_PID")
+  say "$target, $scenario"
+  dotnet "$BENCH_TOOL" http --url "$url" "${watch[@]}" --target "$target" --scenario "$scenario" \
+    --partitions "$partitions" --users "$BENCH_USERS" --distribution "$distribution" --warmup "$BENCH_WARMUP" \
+    --seconds "$BENCH_SECONDS" --signing-key-file "$BENCH_KEY_FILE" --results "$BENCH_RESULTS/scenarios.jsonl" "$@" \
+    || die "$target $scenario decided nothing"
+}
+
+ledger_bench_half() { # target -> half of its uniform closed-loop rate
+  jq -s --arg target "$1" 'map(select(.Target == $target and .Scenario == "uniform")) | last | .Counts.DecidedPerSecond / 2 | floor' \
+    "$BENCH_RESULTS/scenarios.jsonl"
+}
+
+ledger_bench_projector() {
+  say "projector against raw COPY ($BENCH_PROJECTOR_EVENTS events)"
+  LEDGER_BENCH_POSTGRES="$(ledger_pg_connection postgres)" dotnet \
+    "$LEDGER_ROOT/bench/Ledger.ProjectorBenchmark/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/Ledger.ProjectorBenchmark.dll" \
+    "$BENCH_PROJECTOR_EVENTS" 42 | tee "$BENCH_RESULTS/projector.txt"
+}
+
+ledger_bench_decide_evolve() {
+  say "decide/evolve, one thread (--quick)"
+  dotnet "$LEDGER_ROOT/bench/Ledger.Benchmarks/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/Ledger.Benchmarks.dll" --quick \
+    | tee "$BENCH_RESULTS/decide-evolve.txt"
+}
+
+ledger_bench_drop_databases() {
+  [ -n "${LEDGER_PG_PASSWORD:-}" ] || return 0
+  runuser -u postgres -- psql -q -p "$LEDGER_PG_PORT" >/dev/null 2>&1 \
+    -c "drop database if exists ledger_bench with (force)" -c "drop database if exists ledger_baseline with (force)" || true
+}
