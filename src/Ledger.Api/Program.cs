@@ -1,6 +1,9 @@
+using Ledger.Api.Audit;
 using Ledger.Api.Edge;
 using Ledger.Api.Hosting;
 using Ledger.Api.Observability;
+
+if (args is ["audit", ..]) return await AuditMode.Run(args[1..]);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddLedgerApi();
@@ -16,6 +19,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.MapLedgerEndpoints();
 app.Run();
+return Environment.ExitCode; // non-zero when a writer stopped the process to protect money
 
 /// <summary>Visible to tests that host the Api in-process.</summary>
 public partial class Program;

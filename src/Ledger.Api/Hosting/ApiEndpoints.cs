@@ -1,4 +1,5 @@
 using Ledger.Api.Accounts;
+using Ledger.Api.Audit;
 using Ledger.Api.Commands;
 using Ledger.Api.Dashboard;
 using Ledger.Api.Edge;
@@ -28,6 +29,7 @@ public static class ApiEndpoints
         app.MapHealth();
         app.MapMetrics();
         app.MapDashboard();
+        app.MapAudit();
         app.MapApiDocument();
         return app;
     }

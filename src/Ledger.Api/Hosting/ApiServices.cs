@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using System.Diagnostics.Metrics;
 using Ledger.Api.Access;
+using Ledger.Api.Audit;
 using Ledger.Api.Commands;
 using Ledger.Api.Dashboard;
 using Ledger.Api.Edge;
@@ -53,6 +54,7 @@ public static class ApiServices
         services.AddSingleton<WriterReadiness>();
         services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName).AddDashboard();
         services.AddSingleton<HighWatermarks>();
+        services.AddAudit(configuration);
         if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

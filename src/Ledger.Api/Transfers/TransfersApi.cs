@@ -40,8 +40,9 @@ public static class TransfersApi
             select sequence, type, at, rejection_code, body->>'toUserId', body->>'asset', body->>'amount'
               from events
              where body ? 'transferId' and body->>'transferId' = $1 and body->>'fromUserId' = $2
-             order by sequence
-            """, connection))
+             order by case type when 'TransferCredited' then 1 when 'TransferCreditRejected' then 1
+                                when 'TransferRefunded' then 2 else 0 end, sequence
+            """, connection)) // the saga's order: a credit can be projected before its debit (it is delivered first)
         {
             command.Parameters.AddWithValue(transferId);
             command.Parameters.AddWithValue(fromUserId!);

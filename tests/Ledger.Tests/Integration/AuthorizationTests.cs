@@ -63,6 +63,7 @@ public sealed class AuthorizationTests(AuthorizedLedger shared) : IClassFixture<
         ("transfer", HttpMethod.Get, "/v1/transfers/transfer-none?fromUserId=alice", null, ["alice", "admin"]),
         ("daily statistics", HttpMethod.Get, "/v1/stats/daily?from=2026-01-01&to=2026-01-31", null, ["analyst", "admin"]),
         ("user statistics", HttpMethod.Get, "/v1/stats/daily/users/alice?from=2026-01-01&to=2026-01-31", null, ["analyst", "admin"]),
+        ("audit", HttpMethod.Get, "/v1/audit", null, ["admin"]),
     ];
 
     /// <summary>The callers: a user on their own account, another user, and each other role.</summary>

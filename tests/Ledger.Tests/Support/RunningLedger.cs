@@ -29,10 +29,11 @@ public sealed class RunningLedger : IAsyncDisposable
     public HttpClient Http { get; private set; } = new();
 
     /// <param name="environment">Added to every process's environment (e.g. log levels).</param>
+    /// <param name="postgres">The database to use (e.g. on a <see cref="PrivatePostgres"/>); a fresh one on the suite's server when null.</param>
     public static async Task<RunningLedger> Start(int partitions = 12, int brokers = 3, bool separateWriter = false,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, TestPostgres? postgres = null)
     {
-        var ledger = new RunningLedger(new TestKafka(brokers, partitions), await TestPostgres.Create()) { _extra = environment ?? new Dictionary<string, string>() };
+        var ledger = new RunningLedger(new TestKafka(brokers, partitions), postgres ?? await TestPostgres.Create()) { _extra = environment ?? new Dictionary<string, string>() };
         await ledger.StartProjector();
         if (separateWriter) await ledger.StartWriter();
         await ledger.StartApi(hostsWriters: !separateWriter);

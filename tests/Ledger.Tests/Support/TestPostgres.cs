@@ -18,10 +18,12 @@ public sealed class TestPostgres : IAsyncDisposable
     public string Name { get; }
     public string ConnectionString { get; }
 
-    public static async Task<TestPostgres> Create()
+    public static Task<TestPostgres> Create() => Create(Environment.GetEnvironmentVariable("LEDGER_TEST_POSTGRES")
+        ?? throw new InvalidOperationException("LEDGER_TEST_POSTGRES is not set: run the suite with ./ledger test"));
+
+    /// <param name="admin">A connection string of a role allowed to create databases (e.g. a <see cref="PrivatePostgres"/>'s).</param>
+    public static async Task<TestPostgres> Create(string admin)
     {
-        var admin = Environment.GetEnvironmentVariable("LEDGER_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("LEDGER_TEST_POSTGRES is not set: run the suite with ./ledger test");
         var database = new TestPostgres(admin, $"ledger_test_{Guid.NewGuid():N}");
         await database.Execute($"create database {database.Name}");
         return database;

@@ -1,0 +1,273 @@
+using System.Text;
+using Confluent.Kafka;
+using Ledger.Domain;
+using Ledger.Domain.Assets;
+using Ledger.Kafka;
+using Ledger.Kafka.Contracts;
+using Ledger.Tests.Support;
+using Npgsql;
+
+namespace Ledger.Tests.Faults;
+
+/// <summary>The faults a trial injects, one per trial, while its load runs.</summary>
+public enum Fault
+{
+    /// <summary>kill -9 of the process hosting the partition writers, then a new one.</summary>
+    KillWriter,
+    /// <summary>kill -9 of the projector, then a new one.</summary>
+    KillProjector,
+    /// <summary>One broker of the mock cluster down for 1-4 s, then up.</summary>
+    BrokerDownUp,
+    /// <summary>Partition leaders of ledger.commands and ledger.events moved to other brokers, twice.</summary>
+    LeaderMoves,
+    /// <summary>The (private) PostgreSQL killed and restarted (pg_ctl restart -m immediate) while the projector writes.</summary>
+    PostgresRestart,
+    /// <summary>Commands produced twice, byte for byte, onto ledger.commands.</summary>
+    DuplicateCommands,
+    /// <summary>The projector killed and its group's offsets on Kafka rewound to 0 (where Kafka would deliver
+    /// every event again from): it must resume from its offsets in PostgreSQL.</summary>
+    ProjectorRewind,
+    /// <summary>An undecodable command on a partition, then a good one for the same partition.</summary>
+    PoisonCommand,
+}
+
+/// <summary>
+/// Seeded trials against real processes (a separate writer process, a projector, an edge Api), each
+/// injecting one <see cref="Fault"/> while commands flow. After every trial: every command the trial
+/// sent is decided exactly once, with the outcome its client was told, and the audit
+/// (GET /v1/audit) is ok. The seed decides the faults, their moments (by commands answered, not by
+/// time), their targets and the load, so a failure replays from it (timing aside).
+/// </summary>
+public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Action<string> say)
+{
+    private const int UserCount = 24;
+    private const int ClientsInFlight = 6;
+    private static readonly TimeSpan SettleDeadline = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan KafkaDeadline = TimeSpan.FromSeconds(60);
+    private readonly string[] _users = [.. Enumerable.Range(0, UserCount).Select(i => $"soak-{i:00}")];
+    private readonly CommandCodec _commands = new(AssetCatalog.Default);
+
+    /// <summary>Faults in rounds: each round is every fault (of those chosen) once, in an order the seed shuffles.</summary>
+    public static IReadOnlyList<Fault> Schedule(int seed, int trials, IReadOnlyList<Fault> faults)
+    {
+        var random = new Random(seed);
+        var schedule = new List<Fault>(trials);
+        while (schedule.Count < trials)
+        {
+            var round = faults.ToArray();
+            random.Shuffle(round);
+            schedule.AddRange(round.Take(trials - schedule.Count));
+        }
+        return schedule;
+    }
+
+    /// <summary>The trial's own random, from the soak's seed and the trial's number.</summary>
+    public static Random TrialRandom(int seed, int trial) => new(unchecked(seed * 7919 + trial));
+
+    public async Task Trial(int number, Fault fault, Random random, int commands)
+    {
+        var tag = $"trial{number}";
+        var load = new TrialLoad(ledger, _users, random, tag, commands, ClientsInFlight);
+        var faultAt = random.Next(commands / 10, commands / 2 + 1); // the moment, by commands answered
+        var running = load.Run();
+        await load.WhenAnswered(faultAt);
+        say($"trial {number}: {fault} after {load.Answered}/{commands} commands answered");
+        var produced = await Inject(fault, random, tag);
+        var expected = (await running).Concat(produced).ToList();
+        say($"trial {number}: load done, {expected.Count(e => e.Answer is null || TrialLoad.Accepted(e.Answer))} accepted, " +
+            $"{expected.Count(e => e.Answer is not null && !TrialLoad.Accepted(e.Answer))} refused");
+
+        await EveryCommandDecidedOnce(expected);
+        var report = await ledger.Audit(TimeSpan.FromSeconds(120));
+        if (!report.IsOk())
+            throw new InvalidOperationException($"trial {number} ({fault}): the audit found differences\n{report.Failures()}\n{ledger.Logs}");
+        say($"trial {number}: audit ok ({Checked(report)})");
+        if (Environment.GetEnvironmentVariable("LEDGER_SOAK_DEBUG") == "1") say(ledger.Logs);
+    }
+
+    private async Task<IReadOnlyList<ExpectedCommand>> Inject(Fault fault, Random random, string tag)
+    {
+        switch (fault)
+        {
+            case Fault.KillWriter:
+                ledger.Writer!.Kill();
+                await ledger.StartWriter();
+                return [];
+            case Fault.KillProjector:
+                ledger.Projector!.Kill();
+                await ledger.StartProjector();
+                return [];
+            case Fault.BrokerDownUp:
+                var broker = random.Next(1, ledger.Kafka.Cluster.BrokerCount + 1);
+                var down = TimeSpan.FromMilliseconds(random.Next(1_000, 4_001));
+                say($"  broker {broker} down for {down.TotalSeconds:0.0} s");
+                ledger.Kafka.Cluster.SetBrokerDown(broker);
+                await Task.Delay(down); // the fault's length, not a synchronisation
+                ledger.Kafka.Cluster.SetBrokerUp(broker);
+                return [];
+            case Fault.LeaderMoves:
+                MoveLeaders(random);
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(200, 1_001))); // the gap between the two moves: part of the fault
+                MoveLeaders(random);
+                return [];
+            case Fault.PostgresRestart:
+                await postgres.Restart();
+                return [];
+            case Fault.DuplicateCommands:
+                return await ProduceTwice(random, tag, count: random.Next(3, 7));
+            case Fault.ProjectorRewind:
+                ledger.Projector!.Kill();
+                await RewindProjectorOffsetsOnKafka();
+                await ledger.StartProjector();
+                return [];
+            case Fault.PoisonCommand:
+                return await Poison(random, tag);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(fault), fault, null);
+        }
+    }
+
+    private void MoveLeaders(Random random)
+    {
+        var options = ledger.Kafka.Options;
+        var moves = new List<string>();
+        foreach (var topic in new[] { options.CommandsTopic, options.EventsTopic })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var (partition, broker) = (random.Next(options.Partitions), random.Next(1, ledger.Kafka.Cluster.BrokerCount + 1));
+                ledger.Kafka.Cluster.SetPartitionLeader(topic, partition, broker);
+                moves.Add($"{topic}/{partition}->{broker}");
+            }
+        }
+        say($"  leaders moved: {string.Join(", ", moves)}");
+    }
+
+    /// <summary>Deposits produced onto ledger.commands twice each, byte for byte, as a producer retrying
+    /// without idempotence would: each must be decided once and its copy answered as a repeat.</summary>
+    private async Task<IReadOnlyList<ExpectedCommand>> ProduceTwice(Random random, string tag, int count)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(KafkaClients.CommandProducer(ledger.Kafka.BootstrapServers)).Build();
+        var expected = new List<ExpectedCommand>();
+        for (var i = 0; i < count; i++)
+        {
+            var (user, key) = (_users[random.Next(_users.Length)], $"{tag}-twice-{i}");
+            var deposit = new Deposit(new Request(Guid.NewGuid(), user, key, "soak-duplicate"), "USD", random.Next(1, 10_000));
+            var bytes = _commands.Encode(deposit);
+            var partition = new TopicPartition(ledger.Kafka.Options.CommandsTopic, UserPartitioner.PartitionOf(user, ledger.Kafka.Options.Partitions));
+            for (var copy = 0; copy < 2; copy++)
+                await producer.ProduceAsync(partition, new Message<string, byte[]> { Key = user, Value = bytes });
+            expected.Add(new ExpectedCommand(user, key, $"deposit produced twice {key}", Answer: null));
+        }
+        say($"  {count} deposits produced twice each");
+        return expected;
+    }
+
+    /// <summary>Kafka's copy of the projector's offsets set back to 0, as if every event were to be
+    /// delivered again. Kafka takes offsets only from a member of the group, so this joins the group
+    /// (once the killed projector's session has timed out, it gets every partition), commits, and leaves.</summary>
+    private async Task RewindProjectorOffsetsOnKafka()
+    {
+        var options = ledger.Kafka.Options;
+        using var member = new ConsumerBuilder<Ignore, Ignore>(KafkaClients.Consumer(ledger.Kafka.BootstrapServers, options.ProjectorGroup)).Build();
+        member.Subscribe(options.EventsTopic);
+        await Eventually.Until(() =>
+        {
+            member.Consume(TimeSpan.FromMilliseconds(100)); // drives the join; whatever it reads is ignored
+            return Task.FromResult(member.Assignment.Count == options.Partitions);
+        }, KafkaDeadline, "the rewinding member is given every partition of the projector's group");
+        var rewound = Enumerable.Range(0, options.Partitions).Select(p => new TopicPartitionOffset(options.EventsTopic, p, 0)).ToList();
+        member.Commit(rewound);
+        var committed = member.Committed(rewound.Select(r => r.TopicPartition), KafkaDeadline);
+        if (committed.Any(c => c.Offset != 0)) throw new InvalidOperationException($"Kafka did not take the rewound offsets: {string.Join(", ", committed)}");
+        member.Close();
+        say("  projector killed, its offsets on Kafka rewound to 0");
+    }
+
+    /// <summary>An undecodable command on a user's partition, then a deposit of that user: the deposit is
+    /// decided (the poison does not block the partition) and the poison is on the dead-letter topic,
+    /// naming where it came from and why.</summary>
+    private async Task<IReadOnlyList<ExpectedCommand>> Poison(Random random, string tag)
+    {
+        var options = ledger.Kafka.Options;
+        var user = _users[random.Next(_users.Length)];
+        var partition = UserPartitioner.PartitionOf(user, options.Partitions);
+        using var producer = new ProducerBuilder<string, byte[]>(KafkaClients.CommandProducer(ledger.Kafka.BootstrapServers)).Build();
+        var poison = await producer.ProduceAsync(new TopicPartition(options.CommandsTopic, partition),
+            new Message<string, byte[]> { Key = user, Value = Encoding.UTF8.GetBytes($"{{\"type\":\"Deposit\",\"userId\":\"{user}\",\"amount\":") });
+        var key = $"{tag}-after-poison";
+        var after = await ledger.SendUntilDecided("/v1/deposits", new { userId = user, asset = "USD", amount = "1.00" }, key, TimeSpan.FromSeconds(120));
+        if (!TrialLoad.Accepted(after)) throw new InvalidOperationException($"the deposit after the poison was not accepted: {after.Status} {after.Body}");
+        var reason = await DeadLetterReason($"{options.CommandsTopic}/{partition}/{poison.Offset.Value}", partition);
+        say($"  poison at {options.CommandsTopic}/{partition}/{poison.Offset.Value} dead-lettered ({reason}); the next command was decided");
+        return [new ExpectedCommand(user, key, $"deposit after poison {key}", after)];
+    }
+
+    private async Task<string> DeadLetterReason(string source, int partition)
+    {
+        var config = KafkaClients.Consumer(ledger.Kafka.BootstrapServers, $"soak-dead-letter-{Guid.NewGuid():N}");
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        consumer.Assign(new TopicPartitionOffset(ledger.Kafka.Options.DeadLetterTopic, partition, Offset.Beginning));
+        string? reason = null;
+        await Eventually.Until(() =>
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (record?.Message is not null && record.Message.Headers.Find("ledger-source") == source)
+                reason = record.Message.Headers.Find("ledger-dead-letter-reason");
+            return Task.FromResult(reason is not null);
+        }, KafkaDeadline, $"{source} is on {ledger.Kafka.Options.DeadLetterTopic} with its reason");
+        return string.IsNullOrWhiteSpace(reason) ? throw new InvalidOperationException($"{source} was dead-lettered without a reason") : reason!;
+    }
+
+    /// <summary>Every expected command has exactly one decision in the event store, and the outcome its
+    /// client was told: accepted if it was answered 201, refused with the same code if 422.</summary>
+    private async Task EveryCommandDecidedOnce(IReadOnlyList<ExpectedCommand> expected)
+    {
+        var problems = new List<string>();
+        try
+        {
+            await Eventually.Until(async () =>
+            {
+                try
+                {
+                    var stored = await Decisions(expected.Select(e => e.Key).ToArray());
+                    problems = [.. expected.Select(e => Problem(e, stored)).OfType<string>()];
+                    return problems.Count == 0;
+                }
+                catch (NpgsqlException) { return false; } // PostgreSQL restarting
+            }, SettleDeadline, "every command of the trial is decided once, as answered");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new InvalidOperationException($"{timeout.Message}\n{string.Join("\n", problems.Take(20))}\n{ledger.Logs}", timeout);
+        }
+    }
+
+    private static string? Problem(ExpectedCommand expected, IReadOnlyDictionary<(string, string), (long Commands, string? Code)> stored)
+    {
+        if (!stored.TryGetValue((expected.UserId, expected.Key), out var decision)) return $"{expected.What}: no decision stored";
+        if (decision.Commands != 1) return $"{expected.What}: {decision.Commands} commands decided for one idempotency key";
+        if (expected.Answer is null) return decision.Code is null ? null : $"{expected.What}: refused {decision.Code}";
+        var told = TrialLoad.Accepted(expected.Answer) ? null : expected.Answer.Code;
+        return told == decision.Code ? null : $"{expected.What}: told {told ?? "accepted"}, stored {decision.Code ?? "accepted"}";
+    }
+
+    private async Task<Dictionary<(string, string), (long Commands, string? Code)>> Decisions(string[] keys)
+    {
+        await using var connection = new NpgsqlConnection(ledger.Postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            select user_id, idempotency_key, count(distinct command_id), max(rejection_code) from events
+             where idempotency_key = any($1) group by user_id, idempotency_key
+            """, connection);
+        command.Parameters.AddWithValue(keys);
+        var decisions = new Dictionary<(string, string), (long, string?)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            decisions[(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        return decisions;
+    }
+
+    private static string Checked(System.Text.Json.JsonElement report) => string.Join(", ", report.GetProperty("checks").EnumerateArray()
+        .Select(c => $"{c.GetProperty("name").GetString()} {c.GetProperty("checked").GetInt64()}"));
+}

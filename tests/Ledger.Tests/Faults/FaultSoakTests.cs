@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Ledger.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Ledger.Tests.Faults;
+
+/// <summary>
+/// The fault soak. In the suite: one trial of every fault, in a seeded order, on one ledger. As
+/// `./ledger soak --trials N --seed S`: N trials (LEDGER_SOAK_TRIALS), LEDGER_SOAK_COMMANDS commands
+/// each, of the faults in LEDGER_SOAK_FAULTS (names, comma-separated; all when unset), progress
+/// appended to LEDGER_SOAK_LOG as it happens (LEDGER_SOAK_DEBUG=1 adds the processes' last log lines
+/// after each trial). LEDGER_TEST_SEED replays a run.
+/// </summary>
+public sealed class FaultSoakTests(ITestOutputHelper output)
+{
+    private const int CommandsPerTrialDefault = 60;
+    private const int Partitions = 6;
+    private const int Brokers = 3;
+
+    [Fact]
+    public async Task every_kind_of_fault_under_load_leaves_every_command_decided_once_and_the_audit_ok()
+    {
+        var seed = Setting("LEDGER_TEST_SEED") ?? Random.Shared.Next();
+        var trials = Setting("LEDGER_SOAK_TRIALS") ?? Enum.GetValues<Fault>().Length;
+        var commands = Setting("LEDGER_SOAK_COMMANDS") ?? CommandsPerTrialDefault;
+        var faults = Environment.GetEnvironmentVariable("LEDGER_SOAK_FAULTS") is { Length: > 0 } chosen
+            ? [.. chosen.Split(',').Select(name => Enum.Parse<Fault>(name.Trim()))]
+            : Enum.GetValues<Fault>();
+        var schedule = FaultSoak.Schedule(seed, trials, faults);
+        var clock = Stopwatch.StartNew();
+        var log = Environment.GetEnvironmentVariable("LEDGER_SOAK_LOG");
+        void Say(string line)
+        {
+            var stamped = $"{clock.Elapsed.TotalSeconds,7:0.0} s  {line}";
+            output.WriteLine(stamped);
+            if (!string.IsNullOrEmpty(log)) File.AppendAllText(log, stamped + "\n");
+        }
+        Say($"soak: seed {seed} (LEDGER_TEST_SEED={seed} replays it), {trials} trials of {commands} commands: {string.Join(", ", schedule)}");
+
+        await using var postgres = await PrivatePostgres.Start();
+        await using var ledger = await RunningLedger.Start(Partitions, Brokers, separateWriter: true,
+            postgres: await TestPostgres.Create(postgres.AdminConnectionString));
+        Say($"ledger up: {Partitions} partitions, {Brokers} brokers, a separate writer, PostgreSQL of its own on port {postgres.Port}");
+        var soak = new FaultSoak(ledger, postgres, Say);
+        for (var trial = 0; trial < schedule.Count; trial++)
+            await soak.Trial(trial, schedule[trial], FaultSoak.TrialRandom(seed, trial), commands);
+        Say($"soak: {trials} trials passed in {clock.Elapsed.TotalSeconds:0} s (seed {seed})");
+    }
+
+    private static int? Setting(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } text ? int.Parse(text) : null;
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using Ledger.Kafka;
+using Ledger.Tests.Integration;
+using Ledger.Tests.Support;
+
+namespace Ledger.Tests.Faults;
+
+/// <summary>A command the trial expects decided exactly once: sent through HTTP (with the answer it
+/// finally got) or produced straight onto ledger.commands.</summary>
+public sealed record ExpectedCommand(string UserId, string Key, string What, Answer? Answer);
+
+/// <summary>
+/// One trial's traffic, as a pool of careful clients sends it: deposits, withdrawals (some refused for
+/// lack of money) and transfers to users on other partitions, each retried with its Idempotency-Key
+/// until the ledger says what it decided (201 or 422), so a fault may delay a command but never
+/// excuse losing or doubling it. Bounded: a fixed number of commands and a deadline per command.
+/// </summary>
+public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users, Random random, string tag, int commands, int clients)
+{
+    private static readonly TimeSpan DecisionDeadline = TimeSpan.FromSeconds(150);
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _answered;
+    private int _trigger = int.MaxValue;
+
+    public int Answered => Volatile.Read(ref _answered);
+
+    /// <summary>Completes once this many commands are answered (or the load ends).</summary>
+    public Task WhenAnswered(int count)
+    {
+        Volatile.Write(ref _trigger, count);
+        if (Answered >= count) _reached.TrySetResult();
+        return _reached.Task;
+    }
+
+    public async Task<IReadOnlyList<ExpectedCommand>> Run()
+    {
+        var planned = Enumerable.Range(0, commands).Select(Plan).ToList(); // planned before sending: the seed decides it all
+        using var inFlight = new SemaphoreSlim(clients);
+        try
+        {
+            return await Task.WhenAll(planned.Select(async command =>
+            {
+                await inFlight.WaitAsync();
+                try
+                {
+                    var answer = await ledger.SendUntilDecided(command.Path, command.Body, command.Key, DecisionDeadline);
+                    if (Interlocked.Increment(ref _answered) >= Volatile.Read(ref _trigger)) _reached.TrySetResult();
+                    return new ExpectedCommand(command.UserId, command.Key, $"{command.Path} {command.Key}", answer);
+                }
+                finally { inFlight.Release(); }
+            }));
+        }
+        finally { _reached.TrySetResult(); }
+    }
+
+    private sealed record Planned(string Path, string UserId, string Key, object Body);
+
+    private Planned Plan(int index)
+    {
+        var key = $"{tag}-{index}";
+        var user = users[random.Next(users.Count)];
+        var minor = (long)random.Next(1, 10_000);
+        var amount = DepositsEndToEndTests.Format(minor, "USD");
+        return random.Next(10) switch
+        {
+            < 5 => new Planned("/v1/deposits", user, key, new { userId = user, asset = "USD", amount }),
+            < 7 => new Planned("/v1/withdrawals", user, key, new { userId = user, asset = "USD", amount }),
+            _ => new Planned("/v1/transfers", user, key,
+                new { transferId = key, fromUserId = user, toUserId = Receiver(user), asset = "USD", amount }),
+        };
+    }
+
+    private string Receiver(string sender)
+    {
+        var partitions = ledger.Kafka.Options.Partitions;
+        var others = users.Where(u => UserPartitioner.PartitionOf(u, partitions) != UserPartitioner.PartitionOf(sender, partitions)).ToList();
+        return others[random.Next(others.Count)];
+    }
+
+    public static bool Accepted(Answer answer) => answer.Status == HttpStatusCode.Created;
+}
