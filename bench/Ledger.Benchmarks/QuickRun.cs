@@ -13,6 +13,7 @@ public static class QuickRun
     public static void Measure(TextWriter output)
     {
         var workload = Workload.Generate(DecideEvolveBenchmark.CommandsPerRun, seed: 20260101, warmUpCommands: DecideEvolveBenchmark.CommandsPerRun);
+        PrintMix(output, workload);
         for (var run = 0; run < 5; run++)
         {
             var state = workload.WarmState();
@@ -26,5 +27,26 @@ public static class QuickRun
             output.WriteLine($"{commands / clock.Elapsed.TotalSeconds,12:N0} commands/s  {allocated / commands,5:N0} B/command  " +
                 $"GCs gen0 {GC.CollectionCount(0) - gen0} gen1 {GC.CollectionCount(1) - gen1} gen2 {GC.CollectionCount(2) - gen2}");
         }
+    }
+
+    /// <summary>What the measured commands decide, by outcome: the mix the numbers are for.</summary>
+    private static void PrintMix(TextWriter output, Workload workload)
+    {
+        var state = workload.WarmState();
+        var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < workload.Commands.Length; i++)
+        {
+            var events = LedgerDecider.Decide(workload.Commands[i], state, workload.Times[i]);
+            if (events.Count == 0) Count($"{workload.Commands[i].GetType().Name} (repeat: nothing decided)");
+            foreach (var @event in events)
+            {
+                LedgerDecider.Evolve(state, @event);
+                Count(@event is IRejection rejection ? $"{@event.GetType().Name} {rejection.Code}" : @event.GetType().Name);
+            }
+        }
+        output.WriteLine($"decided by {workload.Commands.Length:N0} commands: " +
+                         string.Join(", ", outcomes.Select(pair => $"{pair.Key} {100.0 * pair.Value / workload.Commands.Length:0.0} %")));
+
+        void Count(string outcome) => outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
     }
 }
