@@ -6,7 +6,9 @@ namespace Ledger.Benchmarks;
 /// <summary>
 /// A quick look (seconds, not minutes) between BenchmarkDotNet runs: the steady-state workload,
 /// timed with a stopwatch, allocation counted on this thread, collections counted. Not a substitute
-/// for the benchmark's statistics.
+/// for the benchmark's statistics. It also divides by the process's CPU time (this thread and the
+/// collector's), which a shared machine's other load inflates less than the wall clock: on a busy
+/// machine the wall clock measures the queue for the processor as much as the code.
 /// </summary>
 public static class QuickRun
 {
@@ -19,13 +21,19 @@ public static class QuickRun
             var state = workload.WarmState();
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var processorBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var pausedBefore = GC.GetTotalPauseDuration();
             var clock = Stopwatch.StartNew();
             DecideEvolveBenchmark.Run(workload, state);
             clock.Stop();
+            var processor = Process.GetCurrentProcess().TotalProcessorTime - processorBefore;
+            var paused = GC.GetTotalPauseDuration() - pausedBefore;
             var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             var commands = workload.Commands.Length;
-            output.WriteLine($"{commands / clock.Elapsed.TotalSeconds,12:N0} commands/s  {allocated / commands,5:N0} B/command  " +
-                $"GCs gen0 {GC.CollectionCount(0) - gen0} gen1 {GC.CollectionCount(1) - gen1} gen2 {GC.CollectionCount(2) - gen2}");
+            output.WriteLine($"{commands / clock.Elapsed.TotalSeconds,12:N0} commands/s  " +
+                $"{commands / processor.TotalSeconds,12:N0} commands per CPU second  {allocated / commands,5:N0} B/command  " +
+                $"GCs gen0 {GC.CollectionCount(0) - gen0} gen1 {GC.CollectionCount(1) - gen1} gen2 {GC.CollectionCount(2) - gen2}, " +
+                $"paused {paused.TotalMilliseconds / clock.Elapsed.TotalMilliseconds:P0} of the time");
         }
     }
 

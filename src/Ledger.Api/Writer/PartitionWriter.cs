@@ -77,7 +77,7 @@ internal sealed class PartitionWriter : IDisposable
         var state = new LedgerState(context.Options.IdempotencyWindow, context.Markets);
         var events = new TopicPartition(context.Kafka.EventsTopic, partition);
         PartitionReader.ReadToEnd(context.BootstrapServers, events, context.Options.RecoveryStallTimeout,
-            record => LedgerDecider.Evolve(state, context.Events.Decode(record.Message.Value).Event), cancellation);
+            record => LedgerDecider.Evolve(state, context.Events.DecodeEvent(record.Message.Value)), cancellation);
         return state;
     }
 
