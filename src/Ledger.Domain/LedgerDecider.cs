@@ -15,7 +15,7 @@ public static class LedgerDecider
     public static IReadOnlyList<LedgerEvent> Decide(Command command, LedgerState state, DateTimeOffset now)
     {
         var request = command.Request;
-        if (state.Requests.Contains(request.UserId, request.IdempotencyKey)) return [];
+        if (state.Requests.Contains(request)) return [];
 
         return command switch
         {

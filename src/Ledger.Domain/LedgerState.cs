@@ -23,8 +23,7 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
     // touch one user, so Evolve hashes once per event rather than once per posting.
     private readonly Dictionary<string, UserAccounts> _accounts = new();
     private int _accountCount;
-    private readonly Dictionary<(string OwnerId, string OrderId), Order> _orders = new();
-    private readonly HashSet<(string OwnerId, string OrderId, string FillId)> _appliedFills = new();
+    private UserAccounts? _lastUser;
     private readonly Dictionary<(string FromUserId, string TransferId), TransferDebited> _debitedTransfers = new();
     private readonly HashSet<(string FromUserId, string TransferId)> _decidedCredits = new();
     private readonly HashSet<(string FromUserId, string TransferId)> _refundedTransfers = new();
@@ -44,18 +43,34 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
 
     public IEnumerable<KeyValuePair<AccountKey, Balance>> Balances => _accounts.Values.SelectMany(user => user.All());
 
-    public IEnumerable<Order> Orders => _orders.Values;
+    public IEnumerable<Order> Orders => _accounts.Values.SelectMany(user => user.Orders);
 
-    public Balance BalanceOf(string userId, string asset) =>
-        _accounts.TryGetValue(userId, out var accounts) ? accounts.BalanceOf(asset) : default;
+    public Balance BalanceOf(string userId, string asset) => AccountsOf(userId)?.BalanceOf(asset) ?? default;
 
-    /// <summary>The user's accounts, or null when they have none yet.</summary>
-    internal UserAccounts? AccountsOf(string userId) => _accounts.GetValueOrDefault(userId);
+    /// <summary>The user's accounts, or null when they have none yet. Decide looks a user up and Evolve
+    /// looks the same user up again right after, so the last one found is kept at hand: a reference
+    /// held by this state's own thread, invisible from outside (users are never removed).</summary>
+    internal UserAccounts? AccountsOf(string userId)
+    {
+        if (_lastUser is not null && string.Equals(_lastUser.UserId, userId, StringComparison.Ordinal)) return _lastUser;
+        if (!_accounts.TryGetValue(userId, out var accounts)) return null;
+        return _lastUser = accounts;
+    }
 
-    public bool TryGetOrder(string ownerId, string orderId, [NotNullWhen(true)] out Order? order) =>
-        _orders.TryGetValue((ownerId, orderId), out order);
+    public bool TryGetOrder(string ownerId, string orderId, [NotNullWhen(true)] out Order? order)
+    {
+        order = TryGetOrderSlot(ownerId, orderId, out var slot) ? slot.Order : null;
+        return order is not null;
+    }
 
-    public bool HasAppliedFill(string ownerId, string orderId, string fillId) => _appliedFills.Contains((ownerId, orderId, fillId));
+    internal bool TryGetOrderSlot(string ownerId, string orderId, [NotNullWhen(true)] out OrderSlot? slot)
+    {
+        slot = null;
+        return AccountsOf(ownerId)?.TryGetOrder(orderId, out slot) ?? false;
+    }
+
+    public bool HasAppliedFill(string ownerId, string orderId, string fillId) =>
+        TryGetOrderSlot(ownerId, orderId, out var slot) && slot.HasFill(fillId);
 
     public bool TryGetDebitedTransfer(string fromUserId, string transferId, [NotNullWhen(true)] out TransferDebited? debited) =>
         _debitedTransfers.TryGetValue((fromUserId, transferId), out debited);
@@ -69,8 +84,10 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
     /// <summary>The user's accounts, for Evolve to change in place; a new user starts with none.</summary>
     internal UserAccounts AccountsToChange(string userId)
     {
-        ref var accounts = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_accounts, userId, out _);
-        return accounts ??= new UserAccounts(userId);
+        if (AccountsOf(userId) is { } known) return known;
+        var added = new UserAccounts(userId);
+        _accounts.Add(userId, added);
+        return _lastUser = added;
     }
 
     /// <summary>The stored balance itself (a new account starts at zero), for Evolve to change in place.
@@ -82,22 +99,13 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
         return ref balance;
     }
 
-    internal Order GetOrder(string ownerId, string orderId) =>
-        _orders.TryGetValue((ownerId, orderId), out var order)
-            ? order
+    /// <summary>The order's slot, for Evolve to change.</summary>
+    internal OrderSlot OrderToChange(string ownerId, string orderId) =>
+        TryGetOrderSlot(ownerId, orderId, out var slot)
+            ? slot
             : throw new LedgerInvariantViolation($"order {orderId} is not known to this partition");
 
-    internal void AddOrder(Order order)
-    {
-        if (!_orders.TryAdd((order.OwnerId, order.OrderId), order)) throw new LedgerInvariantViolation($"order {order.OrderId} is placed twice");
-    }
-
-    internal void SetOrder(Order order) => _orders[(order.OwnerId, order.OrderId)] = order;
-
-    internal void RememberFill(string ownerId, string orderId, string fillId)
-    {
-        if (!_appliedFills.Add((ownerId, orderId, fillId))) throw new LedgerInvariantViolation($"fill {fillId} of order {orderId} applied twice");
-    }
+    internal void AddOrder(Order order) => AccountsToChange(order.OwnerId).AddOrder(order);
 
     internal void RememberDebit(TransferDebited debited)
     {

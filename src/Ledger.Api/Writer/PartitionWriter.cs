@@ -76,8 +76,10 @@ internal sealed class PartitionWriter : IDisposable
     {
         var state = new LedgerState(context.Options.IdempotencyWindow, context.Markets);
         var events = new TopicPartition(context.Kafka.EventsTopic, partition);
+        var replay = new EventReplay(context.Events, state);
         PartitionReader.ReadToEnd(context.BootstrapServers, events, context.Options.RecoveryStallTimeout,
-            record => LedgerDecider.Evolve(state, context.Events.Decode(record.Message.Value).Event), cancellation);
+            record => replay.Add(record.Message.Value), cancellation);
+        replay.Finish();
         return state;
     }
 

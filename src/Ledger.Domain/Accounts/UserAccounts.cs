@@ -1,10 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
+using Ledger.Domain.Orders;
+
 namespace Ledger.Domain.Accounts;
 
 /// <summary>
-/// One user's balances, one per asset they have ever held. Found by the user id alone, then by a
-/// short scan of the assets: a user holds a handful of assets, and comparing a short asset code is
-/// cheaper than hashing (user, asset) for every posting. The first account is kept inline (most
-/// users hold one or two assets), the rest in a small array.
+/// One user's balances, one per asset they have ever held, and the orders they placed. Found by the
+/// user id alone, then by a short scan of the assets: a user holds a handful of assets, and
+/// comparing a short asset code is cheaper than hashing (user, asset) for every posting. The first
+/// account is kept inline (most users hold one or two assets), the rest in a small array. Orders are
+/// the user's own (their ids are the user's choice), so they sit here, found by order id in the
+/// user's own small table rather than by (owner, order id) in one big one.
 /// </summary>
 internal sealed class UserAccounts(string userId)
 {
@@ -12,6 +17,7 @@ internal sealed class UserAccounts(string userId)
     private Balance _firstBalance;
     private (string Asset, Balance Balance)[]? _more;
     private int _moreCount;
+    private Dictionary<string, OrderSlot>? _orders;
 
     public string UserId { get; } = userId;
 
@@ -53,4 +59,19 @@ internal sealed class UserAccounts(string userId)
         if (_firstAsset is not null) yield return new(new AccountKey(UserId, _firstAsset), _firstBalance);
         for (var i = 0; i < _moreCount; i++) yield return new(new AccountKey(UserId, _more![i].Asset), _more[i].Balance);
     }
+
+    public bool TryGetOrder(string orderId, [NotNullWhen(true)] out OrderSlot? slot)
+    {
+        slot = null;
+        return _orders is not null && _orders.TryGetValue(orderId, out slot);
+    }
+
+    public void AddOrder(Order order)
+    {
+        // Ordinal string keys get .NET's fast hash, which turns randomised by itself if ids collide.
+        if (!(_orders ??= new Dictionary<string, OrderSlot>(StringComparer.Ordinal)).TryAdd(order.OrderId, new OrderSlot(order)))
+            throw new LedgerInvariantViolation($"order {order.OrderId} is placed twice");
+    }
+
+    public IEnumerable<Order> Orders => _orders?.Values.Select(slot => slot.Order) ?? [];
 }

@@ -12,36 +12,69 @@ public readonly record struct AssetBalance(string Asset, Accounts.Balance Balanc
 /// Built only from events, so a writer that replays its partition remembers exactly what its
 /// predecessor remembered. Time is the events' own, never a clock.
 /// </summary>
+/// <remarks>
+/// Every command looks a key up here, every decision remembers one, and each forgets the oldest once
+/// the memory is at its window: the writer's hottest table, and far bigger than the processor's cache.
+/// So it is two arrays rather than a dictionary of strings and a queue:
+/// - the remembered requests in the order they were decided, a ring indexed by a running sequence
+///   number (the oldest is forgotten first, so the ring only ever loses its head);
+/// - an open-addressing table (linear probing, at most half full) of slots holding each key's hash
+///   (computed at the edge, <see cref="Request.KeyHash"/>) and its sequence number. A lookup reads
+///   one slot, usually in one cache line, and compares strings only when the hashes are equal, so a
+///   new key costs no string comparison and two keys with one hash are never taken for one.
+/// </remarks>
 public sealed class IdempotencyMemory(TimeSpan window)
 {
     public static readonly TimeSpan WindowDefault = TimeSpan.FromHours(24);
 
-    // The value is a struct, not a RememberedRequest, and the balances sit in it rather than in an
-    // array of their own: every command adds a key, and each object kept for 24 h is one more the
-    // collector must promote and trace. The reply path, which needs a RememberedRequest, is rare.
-    // The Request is the first event's own.
-    private readonly Dictionary<(string UserId, string Key), (LedgerEvent FirstEvent, AssetBalances BalancesAfter)> _byKey = new();
-    private readonly Queue<(long AtUtcTicks, string UserId, string Key)> _byAge = new();
+    private const int CapacityInitial = 1024;
+
+    // The first event and the balances after it, kept inline: every command adds an entry, and each
+    // object kept for 24 h is one more the collector must promote and trace. The reply path, which
+    // needs a RememberedRequest, is rare. The Request is the first event's own.
+    private struct Entry
+    {
+        public LedgerEvent FirstEvent;
+        public AssetBalances BalancesAfter;
+        public long AtUtcTicks;
+        public int KeyHash;
+    }
+
+    /// <summary>A key's place in the ring: Sequence + 1, so that 0 means an empty slot.</summary>
+    private struct Slot
+    {
+        public long SequencePlusOne;
+        public int KeyHash;
+    }
+
+    private Entry[] _ring = new Entry[CapacityInitial];
+    private Slot[] _slots = new Slot[CapacityInitial * 2];
+    private long _oldestSequence;
+    private long _nextSequence;
 
     public TimeSpan Window { get; } = window > TimeSpan.Zero
         ? window
         : throw new ArgumentOutOfRangeException(nameof(window), "the idempotency window must be positive");
 
-    public int Count => _byKey.Count;
+    public int Count => (int)(_nextSequence - _oldestSequence);
 
     public bool TryRecall(string userId, string key, out RememberedRequest remembered)
     {
-        if (!_byKey.TryGetValue((userId, key), out var first))
+        if (!TryFind(userId, key, Request.KeyHashOf(userId, key), out var slot))
         {
             remembered = null!;
             return false;
         }
+        ref var first = ref EntryAt(_slots[slot].SequencePlusOne - 1);
         remembered = new RememberedRequest(first.FirstEvent.Request, first.FirstEvent, first.BalancesAfter.ToArray());
         return true;
     }
 
     /// <summary>True when the key is remembered; allocates nothing.</summary>
-    public bool Contains(string userId, string key) => _byKey.ContainsKey((userId, key));
+    public bool Contains(string userId, string key) => TryFind(userId, key, Request.KeyHashOf(userId, key), out _);
+
+    /// <summary>Contains, with the hash the request already carries.</summary>
+    internal bool Contains(Request request) => TryFind(request.UserId, request.IdempotencyKey, request.KeyHash, out _);
 
     public void Remember(LedgerEvent firstEvent, IReadOnlyList<AssetBalance> balancesAfter)
     {
@@ -50,20 +83,97 @@ public sealed class IdempotencyMemory(TimeSpan window)
         Remember(firstEvent, balances);
     }
 
+    /// <summary>Remembers the event's key unless it is remembered already (the first outcome stands),
+    /// then forgets the keys older than the window before this event.</summary>
     internal void Remember(LedgerEvent firstEvent, in AssetBalances balancesAfter)
     {
         var request = firstEvent.Request;
-        if (_byKey.TryAdd((request.UserId, request.IdempotencyKey), (firstEvent, balancesAfter)))
-            _byAge.Enqueue((firstEvent.At.UtcTicks, request.UserId, request.IdempotencyKey));
+        if (!TryFind(request.UserId, request.IdempotencyKey, request.KeyHash, out var emptySlot))
+        {
+            if (Count == _ring.Length) GrowRing();
+            var sequence = _nextSequence++;
+            EntryAt(sequence) = new Entry
+            {
+                FirstEvent = firstEvent, BalancesAfter = balancesAfter, AtUtcTicks = firstEvent.At.UtcTicks, KeyHash = request.KeyHash,
+            };
+            _slots[emptySlot] = new Slot { SequencePlusOne = sequence + 1, KeyHash = request.KeyHash };
+            if (Count * 2 > _slots.Length) Rehash(_slots.Length * 2);
+        }
         ForgetOlderThan((firstEvent.At - Window).UtcTicks);
     }
 
+    /// <summary>Finds the key's slot (true), or the empty slot where it would go (false).</summary>
+    private bool TryFind(string userId, string key, int keyHash, out int slot)
+    {
+        var mask = _slots.Length - 1;
+        for (slot = keyHash & mask; ; slot = (slot + 1) & mask)
+        {
+            ref readonly var candidate = ref _slots[slot];
+            if (candidate.SequencePlusOne == 0) return false;
+            if (candidate.KeyHash != keyHash) continue;
+            var remembered = EntryAt(candidate.SequencePlusOne - 1).FirstEvent.Request;
+            if (string.Equals(remembered.UserId, userId, StringComparison.Ordinal)
+                && string.Equals(remembered.IdempotencyKey, key, StringComparison.Ordinal)) return true;
+        }
+    }
+
+    private ref Entry EntryAt(long sequence) => ref _ring[(int)(sequence & (_ring.Length - 1))];
+
     private void ForgetOlderThan(long cutoffUtcTicks)
     {
-        while (_byAge.TryPeek(out var oldest) && oldest.AtUtcTicks < cutoffUtcTicks)
+        while (Count > 0 && EntryAt(_oldestSequence).AtUtcTicks < cutoffUtcTicks)
         {
-            _byAge.Dequeue();
-            _byKey.Remove((oldest.UserId, oldest.Key));
+            ref var oldest = ref EntryAt(_oldestSequence);
+            RemoveSlot(oldest.KeyHash, _oldestSequence);
+            oldest = default; // lets the collector have the event
+            _oldestSequence++;
+        }
+    }
+
+    /// <summary>Empties the slot of one sequence number and moves later slots of the same probe run
+    /// back into the gap (backward-shift deletion), so lookups never need tombstones.</summary>
+    private void RemoveSlot(int keyHash, long sequence)
+    {
+        var mask = _slots.Length - 1;
+        var gap = keyHash & mask;
+        while (_slots[gap].SequencePlusOne != sequence + 1)
+        {
+            if (_slots[gap].SequencePlusOne == 0)
+                throw new LedgerInvariantViolation($"idempotency memory lost the slot of sequence {sequence}");
+            gap = (gap + 1) & mask;
+        }
+        for (var next = (gap + 1) & mask; _slots[next].SequencePlusOne != 0; next = (next + 1) & mask)
+        {
+            var home = _slots[next].KeyHash & mask;
+            // The slot at `next` may move to the gap only if its home is not between the gap and it.
+            var homeBetween = gap <= next ? gap < home && home <= next : gap < home || home <= next;
+            if (homeBetween) continue;
+            _slots[gap] = _slots[next];
+            gap = next;
+        }
+        _slots[gap] = default;
+    }
+
+    /// <summary>Doubles the ring. Entries keep their sequence numbers (so the slots stay valid) and
+    /// move to their index in the larger ring.</summary>
+    private void GrowRing()
+    {
+        var old = _ring;
+        _ring = new Entry[old.Length * 2];
+        for (var sequence = _oldestSequence; sequence < _nextSequence; sequence++)
+            EntryAt(sequence) = old[(int)(sequence & (old.Length - 1))];
+    }
+
+    private void Rehash(int slotCount)
+    {
+        _slots = new Slot[slotCount];
+        var mask = slotCount - 1;
+        for (var sequence = _oldestSequence; sequence < _nextSequence; sequence++)
+        {
+            var keyHash = EntryAt(sequence).KeyHash;
+            var slot = keyHash & mask;
+            while (_slots[slot].SequencePlusOne != 0) slot = (slot + 1) & mask;
+            _slots[slot] = new Slot { SequencePlusOne = sequence + 1, KeyHash = keyHash };
         }
     }
 }

@@ -20,6 +20,14 @@ public static class QuoteAmount
     {
         amount = 0;
         if (price < 0 || quantity < 0 || baseUnit <= 0) return false;
+        // Most products fit a long, and long division is many times cheaper than Int128's (software) one.
+        var high = Math.BigMul(price, quantity, out long low);
+        if (high == 0 && low >= 0)
+        {
+            var (whole, remainder) = Math.DivRem(low, baseUnit);
+            amount = roundUp && remainder != 0 ? whole + 1 : whole;
+            return true;
+        }
         var product = checked((Int128)price * quantity);
         var quotient = Int128.DivRem(product, baseUnit);
         var result = roundUp && quotient.Remainder != 0 ? quotient.Quotient + 1 : quotient.Quotient;

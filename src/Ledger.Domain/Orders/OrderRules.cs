@@ -111,15 +111,17 @@ internal static class OrderRules
 
     public static void ApplyCancelled(LedgerState state, OrderCancelled cancelled)
     {
-        var order = state.GetOrder(cancelled.Request.UserId, cancelled.OrderId);
+        var slot = state.OrderToChange(cancelled.Request.UserId, cancelled.OrderId);
+        var order = slot.Order;
         if (order.Status != OrderStatus.Open || cancelled.Released != order.HeldRemaining)
             throw new LedgerInvariantViolation($"cancel of order {order.OrderId} releases {cancelled.Released}, it holds {order.HeldRemaining}");
-        state.SetOrder(order with { HeldRemaining = 0, Status = OrderStatus.Cancelled });
+        slot.Order = order with { HeldRemaining = 0, Status = OrderStatus.Cancelled };
     }
 
     public static void ApplyFilled(LedgerState state, OrderFilled filled)
     {
-        var order = state.GetOrder(filled.Request.UserId, filled.OrderId);
+        var slot = state.OrderToChange(filled.Request.UserId, filled.OrderId);
+        var order = slot.Order;
         var heldUsed = filled.Side == Side.Buy ? filled.QuoteAmount : filled.Quantity;
         var after = order with
         {
@@ -130,8 +132,8 @@ internal static class OrderRules
         if (order.Status != OrderStatus.Open || after.Filled > after.Quantity || after.HeldRemaining < 0
             || filled.Completed != (after.Filled == after.Quantity) || (filled.Completed && after.HeldRemaining != 0))
             throw new LedgerInvariantViolation($"fill {filled.FillId} breaks order {order.OrderId}: {after}");
-        state.SetOrder(after);
-        state.RememberFill(filled.Request.UserId, filled.OrderId, filled.FillId);
+        slot.AddFill(filled.FillId);
+        slot.Order = after;
     }
 
     public static bool IsPositiveAmount(long amount) => amount > 0 && amount <= Assets.Amount.MinorUnitsMax;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Ledger.Domain;
 using Ledger.Domain.Accounts;
@@ -14,6 +15,9 @@ namespace Ledger.Kafka.Contracts;
 /// their market's assets, so they read the same after the market configuration changes.</summary>
 public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = null)
 {
+    private readonly (byte[] Utf8Code, Asset Asset)[] _assetsByUtf8Code =
+        assets.All.Select(asset => (Encoding.UTF8.GetBytes(asset.Code), asset)).ToArray();
+
     /// <summary>The markets commands are read against. Events do not need it: they name their assets.</summary>
     public MarketCatalog Markets { get; } = markets ?? MarketCatalog.Default;
 
@@ -66,12 +70,24 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         }
     }
 
-    public EventMessage Decode(ReadOnlyMemory<byte> json)
+    public EventMessage Decode(ReadOnlyMemory<byte> json) => Decode(json.Span, withBalances: true);
+
+    /// <summary>The event alone, without the balances after it: what a writer rebuilding its state needs.</summary>
+    public LedgerEvent DecodeEvent(ReadOnlySpan<byte> json) => Decode(json, withBalances: false).Event;
+
+    /// <summary>An event nested in another message (a reply), read like a record of its own.</summary>
+    public EventMessage Read(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object
+            ? Decode(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element), withBalances: true)
+            : throw new MalformedMessage("event is not a JSON object");
+
+    private EventMessage Decode(ReadOnlySpan<byte> json, bool withBalances)
     {
         try
         {
-            using var document = JsonDocument.Parse(json);
-            return Read(document.RootElement);
+            var fields = EventFields.Read(json);
+            var @event = Build(ref fields);
+            return new EventMessage(@event, withBalances ? ReadBalances(fields.BalancesAfter) : []);
         }
         catch (JsonException error)
         {
@@ -79,47 +95,85 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         }
     }
 
-    public EventMessage Read(JsonElement root)
+    private LedgerEvent Build(ref EventFields f)
     {
-        var request = CommandCodec.ReadRequest(root);
-        var at = JsonFields.Time(root, "at");
-        var type = JsonFields.String(root, "type");
-        LedgerEvent @event = type switch
+        var request = new Request(EventFields.GuidOf(f.CommandId, "commandId"), EventFields.Required(f.UserId, "userId"),
+            EventFields.Required(f.IdempotencyKey, "idempotencyKey"), EventFields.Required(f.Fingerprint, "fingerprint"));
+        var at = EventFields.TimeOf(f.At, "at");
+        var type = EventFields.Required(f.Type, "type");
+        switch (type)
         {
-            nameof(Deposited) => ReadMoney(root, (asset, amount) => new Deposited(request, at, asset, amount)),
-            nameof(DepositRejected) =>
-                ReadMoney(root, (asset, amount) => new DepositRejected(request, at, asset, amount, Code(root))),
-            nameof(Withdrawn) => ReadMoney(root, (asset, amount) => new Withdrawn(request, at, asset, amount)),
-            nameof(WithdrawalRejected) =>
-                ReadMoney(root, (asset, amount) => new WithdrawalRejected(request, at, asset, amount, Code(root))),
-            nameof(OrderPlaced) => ReadOrderPlaced(root, request, at),
-            nameof(OrderRejected) => ReadOrderRejected(root, request, at),
-            nameof(OrderCancelled) => ReadOrderCancelled(root, request, at),
-            nameof(CancelRejected) => new CancelRejected(request, at, JsonFields.String(root, "orderId"), Code(root)),
-            nameof(OrderFilled) => ReadOrderFilled(root, request, at),
-            nameof(FillRejected) =>
-                new FillRejected(request, at, JsonFields.String(root, "orderId"), JsonFields.String(root, "fillId"), Code(root)),
-            nameof(TransferDebited) => ReadTransfer(root, (id, from, to, asset, amount) =>
-                new TransferDebited(request, at, id, from, to, asset, amount)),
-            nameof(TransferRejected) => ReadTransfer(root, (id, from, to, asset, amount) =>
-                new TransferRejected(request, at, id, from, to, asset, amount, Code(root))),
-            nameof(TransferCredited) => ReadTransfer(root, (id, from, to, asset, amount) =>
-                new TransferCredited(request, at, id, from, to, asset, amount)),
-            nameof(TransferCreditRejected) => ReadTransfer(root, (id, from, to, asset, amount) =>
-                new TransferCreditRejected(request, at, id, from, to, asset, amount, Code(root))),
-            nameof(TransferRefunded) => ReadTransfer(root, (id, from, to, asset, amount) =>
-                new TransferRefunded(request, at, id, from, to, asset, amount)),
-            _ => throw new MalformedMessage($"unknown event type '{type}'"),
-        };
-        return new EventMessage(@event, ReadBalances(root));
+            case nameof(Deposited): { var (asset, amount) = Money(ref f); return new Deposited(request, at, asset, amount); }
+            case nameof(DepositRejected): { var (asset, amount) = Money(ref f); return new DepositRejected(request, at, asset, amount, Code(ref f)); }
+            case nameof(Withdrawn): { var (asset, amount) = Money(ref f); return new Withdrawn(request, at, asset, amount); }
+            case nameof(WithdrawalRejected):
+                { var (asset, amount) = Money(ref f); return new WithdrawalRejected(request, at, asset, amount, Code(ref f)); }
+            case nameof(OrderPlaced): return ReadOrderPlaced(ref f, request, at);
+            case nameof(OrderRejected):
+                return new OrderRejected(request, at, OrderId(ref f), EventFields.Required(f.Market, "market"),
+                    EventFields.SideOf(f.Side, "side"), AssetCodeOrEmpty(ref f), Code(ref f));
+            case nameof(OrderCancelled):
+            {
+                var asset = AssetOf(f.Asset, "asset");
+                return new OrderCancelled(request, at, OrderId(ref f), asset.Code, EventFields.AmountOf(f.Released, "released", asset));
+            }
+            case nameof(CancelRejected): return new CancelRejected(request, at, OrderId(ref f), Code(ref f));
+            case nameof(OrderFilled): return ReadOrderFilled(ref f, request, at);
+            case nameof(FillRejected): return new FillRejected(request, at, OrderId(ref f), FillId(ref f), Code(ref f));
+            case nameof(TransferDebited):
+                { var t = Transfer(ref f); return new TransferDebited(request, at, t.Id, t.From, t.To, t.Asset, t.Amount); }
+            case nameof(TransferRejected):
+                { var t = Transfer(ref f); return new TransferRejected(request, at, t.Id, t.From, t.To, t.Asset, t.Amount, Code(ref f)); }
+            case nameof(TransferCredited):
+                { var t = Transfer(ref f); return new TransferCredited(request, at, t.Id, t.From, t.To, t.Asset, t.Amount); }
+            case nameof(TransferCreditRejected):
+            {
+                var t = Transfer(ref f);
+                return new TransferCreditRejected(request, at, t.Id, t.From, t.To, t.Asset, t.Amount, Code(ref f));
+            }
+            case nameof(TransferRefunded):
+                { var t = Transfer(ref f); return new TransferRefunded(request, at, t.Id, t.From, t.To, t.Asset, t.Amount); }
+            default: throw new MalformedMessage($"unknown event type '{type}'");
+        }
     }
 
-    private static string Code(JsonElement root) => JsonFields.String(root, "code");
+    private static string Code(ref EventFields f) => EventFields.Required(f.Code, "code");
+    private static string OrderId(ref EventFields f) => EventFields.Required(f.OrderId, "orderId");
+    private static string FillId(ref EventFields f) => EventFields.Required(f.FillId, "fillId");
 
-    private LedgerEvent ReadMoney(JsonElement root, Func<string, long, LedgerEvent> create)
+    private (string Asset, long Amount) Money(ref EventFields f)
     {
-        var asset = JsonFields.Asset(root, "asset", assets);
-        return create(asset.Code, JsonFields.Amount(root, "amount", asset));
+        var asset = AssetOf(f.Asset, "asset");
+        return (asset.Code, EventFields.AmountOf(f.Amount, "amount", asset));
+    }
+
+    private (string Id, string From, string To, string Asset, long Amount) Transfer(ref EventFields f)
+    {
+        var (asset, amount) = Money(ref f);
+        return (EventFields.Required(f.TransferId, "transferId"), EventFields.Required(f.FromUserId, "fromUserId"),
+            EventFields.Required(f.ToUserId, "toUserId"), asset, amount);
+    }
+
+    /// <summary>A refused order's asset: empty when its market was unknown, else any string as written.</summary>
+    private string AssetCodeOrEmpty(ref EventFields f)
+    {
+        if (f.Asset.IsEmpty) return "";
+        foreach (var (code, asset) in _assetsByUtf8Code)
+        {
+            if (f.Asset.SequenceEqual(code)) return asset.Code;
+        }
+        return Encoding.UTF8.GetString(f.Asset);
+    }
+
+    /// <summary>A configured asset named by its UTF-8 code, without making a string of it: the
+    /// catalog's own code string is shared by every event that names it.</summary>
+    private Asset AssetOf(ReadOnlySpan<byte> code, string name)
+    {
+        foreach (var (utf8, asset) in _assetsByUtf8Code)
+        {
+            if (code.SequenceEqual(utf8)) return asset;
+        }
+        throw new MalformedMessage($"field '{name}' names an unknown asset");
     }
 
     private void WriteMarket(Utf8JsonWriter writer, Market market, Side side)
@@ -130,11 +184,16 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         writer.WriteString("side", JsonFields.SideName(side));
     }
 
-    /// <summary>The market as the event recorded it; its assets must still be known for their scales.</summary>
-    private Market ReadMarket(JsonElement root) => new(
-        JsonFields.String(root, "market"),
-        JsonFields.Asset(root, "baseAsset", assets).Code,
-        JsonFields.Asset(root, "quoteAsset", assets).Code);
+    /// <summary>The market as the event recorded it; its assets must still be known for their scales.
+    /// The configured market is shared when the event names it as configured.</summary>
+    private Market ReadMarket(ref EventFields f)
+    {
+        var symbol = EventFields.Required(f.Market, "market");
+        var (baseAsset, quoteAsset) = (AssetOf(f.BaseAsset, "baseAsset").Code, AssetOf(f.QuoteAsset, "quoteAsset").Code);
+        return Markets.TryGet(symbol, out var configured) && configured.BaseAsset == baseAsset && configured.QuoteAsset == quoteAsset
+            ? configured
+            : new Market(symbol, baseAsset, quoteAsset);
+    }
 
     private void WriteOrderPlaced(Utf8JsonWriter writer, OrderPlaced e)
     {
@@ -146,15 +205,15 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         writer.WriteString("held", Amount.Format(e.Held, assets.Get(e.Asset)));
     }
 
-    private OrderPlaced ReadOrderPlaced(JsonElement root, Request request, DateTimeOffset at)
+    private OrderPlaced ReadOrderPlaced(ref EventFields f, Request request, DateTimeOffset at)
     {
-        var market = ReadMarket(root);
-        var side = JsonFields.Side(root, "side");
-        var heldAsset = assets.Get(side == Side.Buy ? market.QuoteAsset : market.BaseAsset);
-        return new OrderPlaced(request, at, JsonFields.String(root, "orderId"), market, side,
-            JsonFields.Amount(root, "price", assets.Get(market.QuoteAsset)),
-            JsonFields.Amount(root, "quantity", assets.Get(market.BaseAsset)),
-            JsonFields.Amount(root, "held", heldAsset));
+        var market = ReadMarket(ref f);
+        var side = EventFields.SideOf(f.Side, "side");
+        var (baseAsset, quoteAsset) = (assets.Get(market.BaseAsset), assets.Get(market.QuoteAsset));
+        return new OrderPlaced(request, at, OrderId(ref f), market, side,
+            EventFields.AmountOf(f.Price, "price", quoteAsset),
+            EventFields.AmountOf(f.Quantity, "quantity", baseAsset),
+            EventFields.AmountOf(f.Held, "held", side == Side.Buy ? quoteAsset : baseAsset));
     }
 
     /// <summary>A refused order names no amounts: its market may be unknown, and so their scales.</summary>
@@ -167,22 +226,11 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         writer.WriteString("code", e.Code);
     }
 
-    private static OrderRejected ReadOrderRejected(JsonElement root, Request request, DateTimeOffset at) => new(
-        request, at, JsonFields.String(root, "orderId"), JsonFields.String(root, "market"), JsonFields.Side(root, "side"),
-        JsonFields.String(root, "asset"), Code(root));
-
     private void WriteOrderCancelled(Utf8JsonWriter writer, OrderCancelled e)
     {
         writer.WriteString("orderId", e.OrderId);
         writer.WriteString("asset", e.Asset);
         writer.WriteString("released", Amount.Format(e.Released, assets.Get(e.Asset)));
-    }
-
-    private OrderCancelled ReadOrderCancelled(JsonElement root, Request request, DateTimeOffset at)
-    {
-        var asset = JsonFields.Asset(root, "asset", assets);
-        return new OrderCancelled(request, at, JsonFields.String(root, "orderId"), asset.Code,
-            JsonFields.Amount(root, "released", asset));
     }
 
     private void WriteOrderFilled(Utf8JsonWriter writer, OrderFilled e)
@@ -200,18 +248,18 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         writer.WriteBoolean("completed", e.Completed);
     }
 
-    private OrderFilled ReadOrderFilled(JsonElement root, Request request, DateTimeOffset at)
+    private OrderFilled ReadOrderFilled(ref EventFields f, Request request, DateTimeOffset at)
     {
-        var market = ReadMarket(root);
-        var side = JsonFields.Side(root, "side");
+        var market = ReadMarket(ref f);
+        var side = EventFields.SideOf(f.Side, "side");
         var (baseAsset, quoteAsset) = (assets.Get(market.BaseAsset), assets.Get(market.QuoteAsset));
-        return new OrderFilled(request, at, JsonFields.String(root, "orderId"), JsonFields.String(root, "fillId"), market, side,
-            JsonFields.Amount(root, "quantity", baseAsset),
-            JsonFields.Amount(root, "price", quoteAsset),
-            JsonFields.Amount(root, "quoteAmount", quoteAsset),
-            JsonFields.Amount(root, "fee", assets.Get(CommandCodec.ReceivedAsset(market, side))),
-            JsonFields.Amount(root, "released", side == Side.Buy ? quoteAsset : baseAsset),
-            JsonFields.Boolean(root, "completed"));
+        return new OrderFilled(request, at, OrderId(ref f), FillId(ref f), market, side,
+            EventFields.AmountOf(f.Quantity, "quantity", baseAsset),
+            EventFields.AmountOf(f.Price, "price", quoteAsset),
+            EventFields.AmountOf(f.QuoteAmount, "quoteAmount", quoteAsset),
+            EventFields.AmountOf(f.Fee, "fee", assets.Get(CommandCodec.ReceivedAsset(market, side))),
+            EventFields.AmountOf(f.Released, "released", side == Side.Buy ? quoteAsset : baseAsset),
+            f.Completed ?? throw new MalformedMessage("field 'completed' is missing or not true/false"));
     }
 
     private static void WriteFillRejected(Utf8JsonWriter writer, FillRejected e)
@@ -229,13 +277,6 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         writer.WriteString("toUserId", to);
         WriteMoney(writer, asset, amount);
         if (code is not null) writer.WriteString("code", code);
-    }
-
-    private LedgerEvent ReadTransfer(JsonElement root, Func<string, string, string, string, long, LedgerEvent> create)
-    {
-        var asset = JsonFields.Asset(root, "asset", assets);
-        return create(JsonFields.String(root, "transferId"), JsonFields.String(root, "fromUserId"),
-            JsonFields.String(root, "toUserId"), asset.Code, JsonFields.Amount(root, "amount", asset));
     }
 
     private void WriteMoney(Utf8JsonWriter writer, string assetCode, long amount)
@@ -274,11 +315,11 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         writer.WriteEndArray();
     }
 
-    private AssetBalance[] ReadBalances(JsonElement root)
+    private AssetBalance[] ReadBalances(ReadOnlySpan<byte> array)
     {
-        if (!root.TryGetProperty("balancesAfter", out var array) || array.ValueKind != JsonValueKind.Array)
-            throw new MalformedMessage("field 'balancesAfter' is missing or not an array");
-        return array.EnumerateArray().Select(item =>
+        if (array.IsEmpty || array[0] != '[') throw new MalformedMessage("field 'balancesAfter' is missing or not an array");
+        using var document = JsonDocument.Parse(array.ToArray());
+        return document.RootElement.EnumerateArray().Select(item =>
         {
             var asset = JsonFields.Asset(item, "asset", assets);
             var balance = new Balance(JsonFields.Amount(item, "available", asset), JsonFields.Amount(item, "held", asset));

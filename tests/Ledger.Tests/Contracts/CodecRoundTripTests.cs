@@ -128,6 +128,52 @@ public sealed class CodecRoundTripTests
         Assert.Throws<MalformedMessage>(() => _commands.Decode(Encoding.UTF8.GetBytes(json)));
 
     [Fact]
+    public void an_event_with_escaped_strings_and_large_amounts_decodes_to_what_was_encoded()
+    {
+        var request = new Request(Guid.NewGuid(), "al\"ice\u00e9\u2028", "key with \\ and \n", "fp");
+        var @event = new OrderFilled(request, At, "o-\"1", "f-\u00e9", BtcUsd, Side.Sell, 999_999_999_999_999, 1, 9_999_999, 0, 0, true);
+        var balances = new[] { new AssetBalance("BTC", new Balance(1_000_000_000_000_000, 0)) };
+        var decoded = _events.Decode(_events.Encode(new EventMessage(@event, balances)));
+        Assert.Equal(@event, decoded.Event);
+        Assert.Equal(balances, decoded.BalancesAfter);
+        Assert.Equal(@event, _events.DecodeEvent(_events.Encode(new EventMessage(@event, balances))));
+    }
+
+    private const string DepositedFields =
+        "\"type\":\"Deposited\",\"commandId\":\"9b2f4a4e-8c1d-4e7a-9f00-0123456789ab\",\"userId\":\"alice\",\"idempotencyKey\":\"key-1\",\"fingerprint\":\"fp\"";
+
+    [Theory]
+    [InlineData("2026-01-02T03:04:05.678000Z", "2026-01-02T03:04:05.678+00:00")]
+    [InlineData("2026-01-02T04:04:05.678+01:00", "2026-01-02T03:04:05.678+00:00")]
+    [InlineData("2026-01-02T03:04:05Z", "2026-01-02T03:04:05+00:00")]
+    public void event_times_in_any_iso_8601_form_decode_to_the_same_instant(string written, string expected)
+    {
+        var json = "{" + DepositedFields + ",\"at\":\"" + written + "\",\"asset\":\"USD\",\"amount\":\"1.00\",\"futureField\":{\"x\":[1]},\"balancesAfter\":[]}";
+        var decoded = _events.Decode(Encoding.UTF8.GetBytes(json));
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), decoded.Event.At);
+        Assert.Equal(100, ((Deposited)decoded.Event).Amount);
+    }
+
+    [Theory]
+    [InlineData("\"at\":\"2026-01-02T03:04:05.678000Z\",\"asset\":\"USD\",\"amount\":\"1.001\",\"balancesAfter\":[]")]
+    [InlineData("\"at\":\"2026-01-02T03:04:05.678000Z\",\"asset\":\"USD\",\"amount\":\"1e2\",\"balancesAfter\":[]")]
+    [InlineData("\"at\":\"2026-01-02T03:04:05.678000Z\",\"asset\":\"USD\",\"amount\":\"99999999999999999999\",\"balancesAfter\":[]")]
+    [InlineData("\"at\":\"2026-01-02T03:04:05.678000Z\",\"asset\":\"DOGE\",\"amount\":\"1\",\"balancesAfter\":[]")]
+    [InlineData("\"at\":\"2026-02-30T03:04:05.678000Z\",\"asset\":\"USD\",\"amount\":\"1\",\"balancesAfter\":[]")]
+    [InlineData("\"asset\":\"USD\",\"amount\":\"1\",\"balancesAfter\":[]")]
+    [InlineData("\"at\":\"2026-01-02T03:04:05.678000Z\",\"asset\":\"USD\",\"amount\":\"1\"")]
+    [InlineData("\"at\":\"2026-01-02T03:04:05.678000Z\",\"asset\":\"USD\",\"amount\":1,\"balancesAfter\":[]")]
+    public void events_with_missing_fields_unknown_assets_or_inexact_amounts_are_malformed(string rest) =>
+        Assert.Throws<MalformedMessage>(() => _events.Decode(Encoding.UTF8.GetBytes("{" + DepositedFields + "," + rest + "}")));
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"type\":")]
+    public void records_that_are_not_a_json_object_are_malformed(string json) =>
+        Assert.Throws<MalformedMessage>(() => _events.DecodeEvent(Encoding.UTF8.GetBytes(json)));
+
+    [Fact]
     public void a_reply_carries_the_first_outcome_of_an_order()
     {
         var replies = new ReplyCodec(_events);
