@@ -35,30 +35,30 @@ public static class BalanceCache
         var rows = changes.ToArray();
         string[] users = [.. rows.Select(r => r.Key.UserId)], assets = [.. rows.Select(r => r.Key.Asset)];
 
-        // Accounts seen for the first time start at zero. (Adding the changes in the INSERT itself
-        // would not do: PostgreSQL checks "available >= 0" on the proposed row, before ON CONFLICT.)
-        await using (var open = new NpgsqlCommand("""
-            insert into balances (user_id, asset, available, held, last_event_partition, last_event_offset, updated_at)
-            select user_id, asset, 0, 0, -1, -1, now() from unnest($1::text[], $2::text[]) as account(user_id, asset)
-            on conflict (user_id, asset) do nothing
-            """, connection))
-        {
-            open.Parameters.AddWithValue(users);
-            open.Parameters.AddWithValue(assets);
-            await open.ExecuteNonQueryAsync(cancellation);
-        }
-
+        // One statement: add to the accounts that exist, open the others with the batch's change. (An
+        // upsert would not do: PostgreSQL checks "available >= 0" on the proposed row before ON CONFLICT,
+        // and a change may be negative.) No other transaction opens these accounts meanwhile: a user's
+        // books change only in their partition's events, and the batch holds its partitions' offsets.
         await using var command = new NpgsqlCommand("""
-            update balances set
-                available = balances.available + change.available,
-                held = balances.held + change.held,
-                last_event_partition = change.kafka_partition,
-                last_event_offset = change.kafka_offset,
-                updated_at = now()
-            from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::integer[], $6::bigint[])
-                as change(user_id, asset, available, held, kafka_partition, kafka_offset)
-            where balances.user_id = change.user_id and balances.asset = change.asset
-            returning balances.user_id, balances.asset, balances.available, balances.held
+            with change as (
+                select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::integer[], $6::bigint[])
+                    as change(user_id, asset, available, held, kafka_partition, kafka_offset)),
+            added as (
+                update balances set
+                    available = balances.available + change.available,
+                    held = balances.held + change.held,
+                    last_event_partition = change.kafka_partition,
+                    last_event_offset = change.kafka_offset,
+                    updated_at = now()
+                from change
+                where balances.user_id = change.user_id and balances.asset = change.asset
+                returning balances.user_id, balances.asset, balances.available, balances.held),
+            opened as (
+                insert into balances (user_id, asset, available, held, last_event_partition, last_event_offset, updated_at)
+                select user_id, asset, available, held, kafka_partition, kafka_offset, now() from change
+                 where not exists (select from added where added.user_id = change.user_id and added.asset = change.asset)
+                returning user_id, asset, available, held)
+            select * from added union all select * from opened
             """, connection);
         command.Parameters.AddWithValue(users);
         command.Parameters.AddWithValue(assets);
@@ -77,7 +77,7 @@ public static class BalanceCache
             if (expected.TryGetValue(account, out var published) && published != cached)
                 throw new BalanceCacheDrift($"balance cache of {account} is {cached} but the writer published {published}");
         }
-        if (updated != rows.Length) throw new BalanceCacheDrift($"updated {updated} balances of the {rows.Length} the batch touched");
+        if (updated != rows.Length) throw new BalanceCacheDrift($"wrote {updated} balances of the {rows.Length} the batch touched");
     }
 
     private readonly record struct Change(long Available, long Held, int Partition, long Offset);

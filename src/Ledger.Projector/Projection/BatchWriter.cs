@@ -18,8 +18,7 @@ public static class BatchWriter
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         // Offsets first: a batch delivered again from a stale position (a crash between the PostgreSQL
         // and the Kafka commit, a zombie) is refused as fenced before any row is written.
-        foreach (var (partition, offset) in next)
-            await ProjectorOffsets.Advance(connection, topic, partition, stored.GetValueOrDefault(partition), offset, cancellation);
+        await ProjectorOffsets.Advance(connection, topic, next, stored, cancellation);
         var sequenced = await EventStore.Append(connection, batch, cancellation);
         await ReadModels.Apply(connection, sequenced, cancellation);
         await transaction.CommitAsync(cancellation);
