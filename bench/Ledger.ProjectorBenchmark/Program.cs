@@ -4,12 +4,12 @@ using Ledger.Projector.Schema;
 using Ledger.Tests.Projection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using NpgsqlTypes;
 
 // Projector throughput into PostgreSQL beside a raw binary COPY of the same event rows, and the cost
 // per event of the daily statistics with 1 day and with 365 days of history behind them.
 // LEDGER_BENCH_POSTGRES: a connection string of a role that may create databases (fresh ones are
-// made and dropped). Arguments: [events, default 60000] [seed, default 42] [rounds, default 5; 0: only the breakdown].
+// made and dropped). Arguments: [events, default 60000] [seed, default 42] [rounds, default 5; 0: only the breakdown]
+// [events per batch, default the projector's Projector:BatchSizeMax].
 // Besides wall time it reports the CPU time the PostgreSQL backend spent (from /proc/<pid>/schedstat,
 // when the server runs on this machine and it is readable) and this process's CPU time: on a shared
 // machine those move far less than wall time does, and they say which side a change saved.
@@ -18,18 +18,21 @@ var admin = Environment.GetEnvironmentVariable("LEDGER_BENCH_POSTGRES")
 var eventsWanted = args.Length > 0 ? int.Parse(args[0]) : 60_000;
 var seed = args.Length > 1 ? int.Parse(args[1]) : 42;
 var rounds = args.Length > 2 ? int.Parse(args[2]) : 5;
-const int BatchSize = 2_000;
+var BatchSize = args.Length > 3 ? int.Parse(args[3]) : new ProjectorOptions().BatchSizeMax;
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cpus, {CpuModel()}; seed {seed}; batch {BatchSize}");
 var stream = GeneratedStream.Generate(seed, commands: eventsWanted, days: 30, users: 1_000, partitions: 12);
 var batches = stream.Chunk(BatchSize).ToList();
+// The raw COPY's rows carry a sequence already (made before measuring): unique, and in the same
+// order per partition as the projector's.
+var rawBatches = batches.Select(b => b.Select(e => e with { Sequence = e.Partition * 10_000_000L + e.Offset + 1 }).ToArray()).ToList();
 Console.WriteLine($"{stream.Count} events generated");
 
 double bestProjector = 0, bestCopy = 0;
 var ratios = new List<double>();
 for (var round = 1; round <= rounds; round++)
 {
-    var copy = await Measure("raw COPY", async source => { foreach (var batch in batches) await RawCopy(source, batch); });
+    var copy = await Measure("raw COPY", async source => { foreach (var batch in rawBatches) await RawCopy(source, batch); });
     var projector = await Measure("projector", async source =>
     {
         var stored = new Dictionary<int, long?>();
@@ -99,12 +102,31 @@ async Task Breakdown()
         server = ServerCpu.Of(connection);
         var next = batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
         await using var transaction = await connection.BeginTransactionAsync();
-        await Step("offsets", async () => { await ProjectorOffsets.Advance(connection, "bench.events", next, stored, CancellationToken.None); return 0; });
-        var sequenced = await Step("events (reserve + COPY)", () => EventStore.Append(connection, batch, CancellationToken.None));
-        await Step("balances", async () => { await BalanceCache.Apply(connection, sequenced, CancellationToken.None); return 0; });
-        await Step("orders", async () => { await OrdersProjection.Apply(connection, sequenced, CancellationToken.None); return 0; });
+        var sequenced = await Step("offsets + reserve sequences", async () =>
+        {
+            await using var commands = new NpgsqlBatch(connection)
+            {
+                BatchCommands = { ProjectorOffsets.Advance("bench.events", next, stored), EventStore.Reserve(batch.Length) },
+            };
+            await using var reader = await commands.ExecuteReaderAsync();
+            await ProjectorOffsets.CheckAdvanced(reader, "bench.events", next, CancellationToken.None);
+            await reader.NextResultAsync();
+            return await EventStore.Sequenced(reader, batch, CancellationToken.None);
+        });
+        await Step("events (COPY)", async () => { await EventStore.Copy(connection, sequenced, CancellationToken.None); return 0; });
+        var orders = await Step("orders (read, evolve)", () => OrdersProjection.Changed(connection, sequenced, CancellationToken.None));
         await Step("entries (COPY)", async () => { await LedgerEntries.Append(connection, sequenced, CancellationToken.None); return 0; });
-        await Step("daily statistics", async () => { await DailyStatistics.Apply(connection, sequenced, CancellationToken.None); return 0; });
+        // The read models' writes go in one round trip; here each is sent alone to see what it costs.
+        await Step("orders (write)", () => Execute(connection, OrdersProjection.Save(orders)));
+        await Step("daily statistics", () => Execute(connection, DailyStatistics.Add(DailyStatistics.Fold(sequenced))));
+        await Step("balances", async () =>
+        {
+            var balances = BalanceCache.Fold(sequenced);
+            await using var commands = new NpgsqlBatch(connection) { BatchCommands = { BalanceCache.Add(balances)! } };
+            await using var reader = await commands.ExecuteReaderAsync();
+            await BalanceCache.Check(reader, balances, CancellationToken.None);
+            return 0;
+        });
         await Step("commit", async () => { await transaction.CommitAsync(); return 0; });
         foreach (var (partition, offset) in next) stored[partition] = offset;
     }
@@ -113,36 +135,22 @@ async Task Breakdown()
         Console.WriteLine($"  {name}: {wall.TotalMicroseconds / stream.Count:0.0} ({cpu / stream.Count:0.0}, {client.TotalMicroseconds / stream.Count:0.0})");
 }
 
-// The event rows alone, as the projector's event store writes them, one transaction per batch.
+// The event rows alone, written as the projector's event store writes them (the same COPY), one
+// transaction per batch. Sequences are given, as a table without the projector would take them.
 async Task RawCopy(NpgsqlDataSource source, IReadOnlyList<ProjectedEvent> batch)
 {
     await using var connection = await source.OpenConnectionAsync();
     await using var transaction = await connection.BeginTransactionAsync();
-    await using (var copy = await connection.BeginBinaryImportAsync("""
-        copy events (sequence, kafka_partition, kafka_offset, command_id, user_id, idempotency_key, type, asset, rejection_code, at, body)
-        from stdin (format binary)
-        """))
-    {
-        foreach (var e in batch)
-        {
-            var @event = e.Message.Event;
-            await copy.StartRowAsync();
-            await copy.WriteAsync(e.Partition * 10_000_000L + e.Offset + 1, NpgsqlDbType.Bigint);
-            await copy.WriteAsync(e.Partition, NpgsqlDbType.Integer);
-            await copy.WriteAsync(e.Offset, NpgsqlDbType.Bigint);
-            await copy.WriteAsync(@event.Request.CommandId, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(@event.Request.UserId, NpgsqlDbType.Text);
-            await copy.WriteAsync(@event.Request.IdempotencyKey, NpgsqlDbType.Text);
-            await copy.WriteAsync(@event.GetType().Name, NpgsqlDbType.Text);
-            await copy.WriteAsync(@event.Asset, NpgsqlDbType.Text);
-            if (@event is Ledger.Domain.IRejection rejection) await copy.WriteAsync(rejection.Code, NpgsqlDbType.Text);
-            else await copy.WriteNullAsync();
-            await copy.WriteAsync(@event.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync(System.Text.Encoding.UTF8.GetString(e.Body), NpgsqlDbType.Jsonb);
-        }
-        await copy.CompleteAsync();
-    }
+    await EventStore.Copy(connection, batch, CancellationToken.None);
     await transaction.CommitAsync();
+}
+
+// One read model's write alone, in the caller's transaction.
+static async Task<int> Execute(NpgsqlConnection connection, NpgsqlBatchCommand? command)
+{
+    if (command is null) return 0;
+    await using var commands = new NpgsqlBatch(connection) { BatchCommands = { command } };
+    return await commands.ExecuteNonQueryAsync();
 }
 
 // Microseconds per event of DailyStatistics.Apply over one day's events, with history preloaded:
@@ -169,7 +177,7 @@ async Task<double> StatisticsCost(int historyDays)
     {
         await using var connection = await database.Source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await DailyStatistics.Apply(connection, batch, CancellationToken.None);
+        await Execute(connection, DailyStatistics.Add(DailyStatistics.Fold(batch)));
         await transaction.CommitAsync();
     }
     var microseconds = clock.Elapsed.TotalMicroseconds / statsEvents.Count;
