@@ -27,7 +27,7 @@ public static class BalanceCache
         foreach (var projected in batch)
         {
             var @event = projected.Message.Event;
-            foreach (var posting in @event.Postings)
+            foreach (var posting in projected.Postings)
             {
                 if (!posting.IsUserBook) continue;
                 var account = new AccountKey(posting.Owner, posting.Asset);

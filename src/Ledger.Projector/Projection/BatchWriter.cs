@@ -19,8 +19,11 @@ public static class BatchWriter
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         var sequenced = await AdvanceAndReserve(connection, topic, batch, next, stored, cancellation);
+        // Folding the batch into balance and statistics rows needs no database: it runs on another core
+        // while PostgreSQL takes the events' COPY.
+        var folded = Task.Run(() => ReadModels.Fold(sequenced), cancellation);
         await EventStore.Copy(connection, sequenced, cancellation);
-        await ReadModels.Apply(connection, sequenced, cancellation);
+        await ReadModels.Apply(connection, sequenced, await folded, cancellation);
         await transaction.CommitAsync(cancellation);
         return next;
     }
@@ -47,22 +50,30 @@ public static class BatchWriter
 /// same code with search_path set to its fresh tables.</summary>
 public static class ReadModels
 {
+    /// <summary>The writes of the read models that need nothing from the database.</summary>
+    public sealed record Folded(BalanceCache.Changes Balances, NpgsqlBatchCommand? BalancesCommand, NpgsqlBatchCommand? StatisticsCommand);
+
+    public static Folded Fold(IReadOnlyList<ProjectedEvent> batch)
+    {
+        var balances = BalanceCache.Fold(batch);
+        return new Folded(balances, BalanceCache.Add(balances), DailyStatistics.Add(DailyStatistics.Fold(batch)));
+    }
+
     /// <summary>Orders are read first (the batch may continue orders placed before it), the ledger
     /// entries copied, then every other write goes in one round trip, the balances last: what they
     /// come back as is checked against what the writer published.</summary>
-    public static async Task Apply(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, CancellationToken cancellation)
+    public static async Task Apply(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, Folded folded,
+        CancellationToken cancellation)
     {
         var orders = await OrdersProjection.Changed(connection, batch, cancellation);
         await LedgerEntries.Append(connection, batch, cancellation);
-        var balances = BalanceCache.Fold(batch);
-        var balancesCommand = BalanceCache.Add(balances);
         await using var writes = new NpgsqlBatch(connection);
-        foreach (var command in new[] { OrdersProjection.Save(orders), DailyStatistics.Add(DailyStatistics.Fold(batch)), balancesCommand })
+        foreach (var command in new[] { OrdersProjection.Save(orders), folded.StatisticsCommand, folded.BalancesCommand })
             if (command is not null) writes.BatchCommands.Add(command);
         if (writes.BatchCommands.Count == 0) return;
         // The reader skips the results of statements that return no rows: it stands on the balances'.
         await using var reader = await writes.ExecuteReaderAsync(cancellation);
-        if (balancesCommand is not null) await BalanceCache.Check(reader, balances, cancellation);
+        if (folded.BalancesCommand is not null) await BalanceCache.Check(reader, folded.Balances, cancellation);
     }
 
     /// <summary>The tables these projections own; the rebuild makes fresh copies of exactly these.</summary>

@@ -1,4 +1,5 @@
 using Ledger.Domain;
+using Ledger.Domain.Accounts;
 using Ledger.Domain.Orders;
 using Npgsql;
 
@@ -62,14 +63,14 @@ public static class DailyStatistics
     public static Deltas Fold(IEnumerable<ProjectedEvent> batch)
     {
         var deltas = new Deltas();
-        foreach (var projected in batch) Apply(deltas, projected.Day, projected.Message.Event);
+        foreach (var projected in batch) Apply(deltas, projected.Day, projected.Message.Event, projected.Postings);
         return deltas;
     }
 
     /// <summary>What one event adds to its day. Trades: base volume on the base asset's row, quote
     /// volume on the quote asset's row, the fee on the row of the asset it was taken in; order counts
     /// on the row of the asset the order holds (quote for a buy, base for a sell).</summary>
-    public static void Apply(Deltas deltas, DateOnly day, LedgerEvent @event)
+    public static void Apply(Deltas deltas, DateOnly day, LedgerEvent @event, IReadOnlyList<Posting> postings)
     {
         var user = @event.Request.UserId;
         switch (@event)
@@ -99,7 +100,7 @@ public static class DailyStatistics
                 break;
         }
         deltas.Member(day, user, @event.Asset);
-        foreach (var posting in @event.Postings)
+        foreach (var posting in postings)
         {
             if (posting.IsUserBook) deltas.Member(day, posting.Owner, posting.Asset);
         }

@@ -9,10 +9,14 @@ namespace Ledger.Projector.Projection;
 /// other projections know them.</summary>
 public static class EventStore
 {
-    /// <summary>Sequences come from the identity's own sequence, so concurrent projectors never share one.
-    /// The sequence's name is looked up once (an init plan), not per row: per row it cost more than nextval.</summary>
-    public static NpgsqlBatchCommand Reserve(int count) => new(
-        "select nextval((select pg_get_serial_sequence('events', 'sequence')::regclass)) from generate_series(1, $1)")
+    /// <summary>Sequences come from the identity's own sequence, so concurrent projectors never share one;
+    /// they come back as one array, in order. The sequence's name is looked up once (an init plan), not
+    /// per row: per row it cost more than nextval.</summary>
+    public static NpgsqlBatchCommand Reserve(int count) => new("""
+        select array_agg(sequence order by sequence)
+          from (select nextval((select pg_get_serial_sequence('events', 'sequence')::regclass)) as sequence
+                  from generate_series(1, $1)) reserved
+        """)
     {
         Parameters = { new NpgsqlParameter<int> { TypedValue = count } },
     };
@@ -22,10 +26,9 @@ public static class EventStore
     public static async Task<ProjectedEvent[]> Sequenced(NpgsqlDataReader reader, IReadOnlyList<ProjectedEvent> batch,
         CancellationToken cancellation)
     {
-        var sequences = new List<long>(batch.Count);
-        while (await reader.ReadAsync(cancellation)) sequences.Add(reader.GetInt64(0));
-        if (sequences.Count != batch.Count) throw new InvalidOperationException($"reserved {sequences.Count} sequences for {batch.Count} events");
-        sequences.Sort();
+        if (!await reader.ReadAsync(cancellation)) throw new InvalidOperationException("no sequences were reserved");
+        var sequences = reader.GetFieldValue<long[]>(0);
+        if (sequences.Length != batch.Count) throw new InvalidOperationException($"reserved {sequences.Length} sequences for {batch.Count} events");
         var sequenced = new ProjectedEvent[batch.Count];
         for (var i = 0; i < batch.Count; i++) sequenced[i] = batch[i] with { Sequence = sequences[i] };
         return sequenced;
