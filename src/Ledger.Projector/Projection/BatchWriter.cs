@@ -16,6 +16,7 @@ public static class BatchWriter
         IReadOnlyList<ProjectedEvent> batch, IReadOnlyDictionary<int, long?> stored, CancellationToken cancellation)
     {
         var next = batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
+        if (batch.Count == 0) return next;
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         var sequenced = await AdvanceAndReserve(connection, topic, batch, next, stored, cancellation);
