@@ -4,28 +4,37 @@ using Ledger.Projector.Schema;
 using Ledger.Tests.Projection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using NpgsqlTypes;
 
 // Projector throughput into PostgreSQL beside a raw binary COPY of the same event rows, and the cost
 // per event of the daily statistics with 1 day and with 365 days of history behind them.
 // LEDGER_BENCH_POSTGRES: a connection string of a role that may create databases (fresh ones are
-// made and dropped). Arguments: [events, default 60000] [seed, default 42].
+// made and dropped). Arguments: [events, default 60000] [seed, default 42] [rounds, default 5; 0: only the breakdown]
+// [events per batch, default the projector's Projector:BatchSizeMax].
+// Besides wall time it reports the CPU time the PostgreSQL backend spent (from /proc/<pid>/schedstat,
+// when the server runs on this machine and it is readable) and this process's CPU time: on a shared
+// machine those move far less than wall time does, and they say which side a change saved.
 var admin = Environment.GetEnvironmentVariable("LEDGER_BENCH_POSTGRES")
     ?? throw new InvalidOperationException("set LEDGER_BENCH_POSTGRES to a connection string of a role that may create databases");
 var eventsWanted = args.Length > 0 ? int.Parse(args[0]) : 60_000;
 var seed = args.Length > 1 ? int.Parse(args[1]) : 42;
-const int BatchSize = 2_000;
-const int Rounds = 3;
+var rounds = args.Length > 2 ? int.Parse(args[2]) : 5;
+var BatchSize = args.Length > 3 ? int.Parse(args[3]) : new ProjectorOptions().BatchSizeMax;
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cpus, {CpuModel()}; seed {seed}; batch {BatchSize}");
 var stream = GeneratedStream.Generate(seed, commands: eventsWanted, days: 30, users: 1_000, partitions: 12);
 var batches = stream.Chunk(BatchSize).ToList();
+// The raw COPY's rows carry a sequence already (made before measuring): unique, and in the same
+// order per partition as the projector's.
+var rawBatches = batches.Select(b => b.Select(e => e with { Sequence = e.Partition * 10_000_000L + e.Offset + 1 }).ToArray()).ToList();
 Console.WriteLine($"{stream.Count} events generated");
 
+// Round 0 is a warm-up, not counted: the JIT compiles and tiers up both paths first (the projector's
+// has far more code), so the rounds measure the steady state a running projector is in.
 double bestProjector = 0, bestCopy = 0;
-for (var round = 1; round <= Rounds; round++)
+var ratios = new List<double>();
+for (var round = rounds == 0 ? 1 : 0; round <= rounds; round++)
 {
-    var copy = await Measure("raw COPY", async source => { foreach (var batch in batches) await RawCopy(source, batch); });
+    var copy = await Measure("raw COPY", async source => { foreach (var batch in rawBatches) await RawCopy(source, batch); });
     var projector = await Measure("projector", async source =>
     {
         var stored = new Dictionary<int, long?>();
@@ -33,16 +42,26 @@ for (var round = 1; round <= Rounds; round++)
             foreach (var (partition, offset) in await BatchWriter.Write(source, "bench.events", batch, stored, CancellationToken.None))
                 stored[partition] = offset;
     });
+    if (round == 0)
+    {
+        Console.WriteLine("  round 0 (warm-up, not counted)");
+        continue;
+    }
     bestCopy = Math.Max(bestCopy, copy);
     bestProjector = Math.Max(bestProjector, projector);
+    ratios.Add(projector / copy);
+    Console.WriteLine($"  round {round}: projector / raw COPY = {projector / copy:0.00}");
 }
+if (rounds == 0) await Breakdown(); // the breakdown alone: once to warm up, once to measure
 await Breakdown();
-Console.WriteLine($"projector {bestProjector:0} events/s, raw COPY {bestCopy:0} events/s: ratio {bestProjector / bestCopy:0.00} (target >= 0.5)");
+if (rounds == 0) return;
+Console.WriteLine($"projector {bestProjector:0} events/s, raw COPY {bestCopy:0} events/s: ratio of the best {bestProjector / bestCopy:0.00} (target >= 0.5); " +
+    $"per round {ratios.Min():0.00} to {ratios.Max():0.00}, median {ratios.Order().ElementAt(ratios.Count / 2):0.00}");
 
 var statsEvents = GeneratedStream.Generate(seed + 1, commands: 20_000, days: 1, users: 1_000,
     firstDay: GeneratedStream.FirstDay.AddDays(400));
 double oneDay = double.MaxValue, yearOfDays = double.MaxValue;
-for (var round = 1; round <= Rounds; round++)
+for (var round = 1; round <= rounds; round++)
 {
     oneDay = Math.Min(oneDay, await StatisticsCost(historyDays: 1));
     yearOfDays = Math.Min(yearOfDays, await StatisticsCost(historyDays: 365));
@@ -54,70 +73,91 @@ return;
 async Task<double> Measure(string name, Func<NpgsqlDataSource, Task> work)
 {
     await using var database = await FreshDatabase();
+    var server = await ServerCpu.Of(database.Source);
+    var client = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     await work(database.Source);
-    var rate = stream.Count / clock.Elapsed.TotalSeconds;
-    Console.WriteLine($"  {name}: {stream.Count} events in {clock.Elapsed.TotalSeconds:0.00} s = {rate:0} events/s");
+    var elapsed = clock.Elapsed;
+    var clientSpent = Process.GetCurrentProcess().TotalProcessorTime - client;
+    var rate = stream.Count / elapsed.TotalSeconds;
+    Console.WriteLine($"  {name}: {stream.Count} events in {elapsed.TotalSeconds:0.00} s = {rate:0} events/s; CPU per event: " +
+        $"server {server.SpentSince() / stream.Count:0.0} us, client {clientSpent.TotalMicroseconds / stream.Count:0.0} us");
     return rate;
 }
 
-// Where a projector batch spends its time: each step timed on its own, in the batch's transaction.
+// Where a projector batch spends its time: each step of BatchWriter.Write timed on its own, in the
+// batch's transaction: wall time, and the CPU time of the PostgreSQL backend and of this process.
 async Task Breakdown()
 {
     await using var database = await FreshDatabase();
-    var steps = new Dictionary<string, TimeSpan>();
+    var steps = new Dictionary<string, (TimeSpan Wall, double ServerMicroseconds, TimeSpan Client)>();
+    ServerCpu? server = null;
     async Task<T> Step<T>(string name, Func<Task<T>> step)
     {
+        var before = server!.Now();
+        var client = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var result = await step();
-        steps[name] = steps.GetValueOrDefault(name) + clock.Elapsed;
+        var (wall, cpu, clientCpu) = steps.GetValueOrDefault(name);
+        steps[name] = (wall + clock.Elapsed, cpu + server.Now() - before, clientCpu + Process.GetCurrentProcess().TotalProcessorTime - client);
         return result;
     }
+    var stored = new Dictionary<int, long?>();
     foreach (var batch in batches)
     {
         await using var connection = await database.Source.OpenConnectionAsync();
+        server = ServerCpu.Of(connection);
+        var next = batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
         await using var transaction = await connection.BeginTransactionAsync();
-        var sequenced = await Step("events (reserve + COPY)", () => EventStore.Append(connection, batch, CancellationToken.None));
-        await Step("balances", async () => { await BalanceCache.Apply(connection, sequenced, CancellationToken.None); return 0; });
-        await Step("orders", async () => { await OrdersProjection.Apply(connection, sequenced, CancellationToken.None); return 0; });
+        var sequenced = await Step("offsets + reserve sequences", async () =>
+        {
+            await using var commands = new NpgsqlBatch(connection)
+            {
+                BatchCommands = { ProjectorOffsets.Advance("bench.events", next, stored), EventStore.Reserve(batch.Length) },
+            };
+            await using var reader = await commands.ExecuteReaderAsync();
+            await ProjectorOffsets.CheckAdvanced(reader, "bench.events", next, CancellationToken.None);
+            await reader.NextResultAsync();
+            return await EventStore.Sequenced(reader, batch, CancellationToken.None);
+        });
+        await Step("events (COPY)", async () => { await EventStore.Copy(connection, sequenced, CancellationToken.None); return 0; });
+        var orders = await Step("orders (read, evolve)", () => OrdersProjection.Changed(connection, sequenced, CancellationToken.None));
         await Step("entries (COPY)", async () => { await LedgerEntries.Append(connection, sequenced, CancellationToken.None); return 0; });
-        await Step("daily statistics", async () => { await DailyStatistics.Apply(connection, sequenced, CancellationToken.None); return 0; });
+        // The read models' writes go in one round trip; here each is sent alone to see what it costs.
+        await Step("orders (write)", () => Execute(connection, OrdersProjection.Save(orders)));
+        await Step("daily statistics", () => Execute(connection, DailyStatistics.Add(DailyStatistics.Fold(sequenced))));
+        await Step("balances", async () =>
+        {
+            var balances = BalanceCache.Fold(sequenced);
+            await using var commands = new NpgsqlBatch(connection) { BatchCommands = { BalanceCache.Add(balances)! } };
+            await using var reader = await commands.ExecuteReaderAsync();
+            await BalanceCache.Check(reader, balances, CancellationToken.None);
+            return 0;
+        });
         await Step("commit", async () => { await transaction.CommitAsync(); return 0; });
+        foreach (var (partition, offset) in next) stored[partition] = offset;
     }
-    foreach (var (name, spent) in steps)
-        Console.WriteLine($"  {name}: {spent.TotalMicroseconds / stream.Count:0.0} us/event");
+    Console.WriteLine("  step: wall us/event (server CPU, client CPU)");
+    foreach (var (name, (wall, cpu, client)) in steps)
+        Console.WriteLine($"  {name}: {wall.TotalMicroseconds / stream.Count:0.0} ({cpu / stream.Count:0.0}, {client.TotalMicroseconds / stream.Count:0.0})");
 }
 
-// The event rows alone, as the projector's event store writes them, one transaction per batch.
+// The event rows alone, written as the projector's event store writes them (the same COPY), one
+// transaction per batch. Sequences are given, as a table without the projector would take them.
 async Task RawCopy(NpgsqlDataSource source, IReadOnlyList<ProjectedEvent> batch)
 {
     await using var connection = await source.OpenConnectionAsync();
     await using var transaction = await connection.BeginTransactionAsync();
-    await using (var copy = await connection.BeginBinaryImportAsync("""
-        copy events (sequence, kafka_partition, kafka_offset, command_id, user_id, idempotency_key, type, asset, rejection_code, at, body)
-        from stdin (format binary)
-        """))
-    {
-        foreach (var e in batch)
-        {
-            var @event = e.Message.Event;
-            await copy.StartRowAsync();
-            await copy.WriteAsync(e.Partition * 10_000_000L + e.Offset + 1, NpgsqlDbType.Bigint);
-            await copy.WriteAsync(e.Partition, NpgsqlDbType.Integer);
-            await copy.WriteAsync(e.Offset, NpgsqlDbType.Bigint);
-            await copy.WriteAsync(@event.Request.CommandId, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(@event.Request.UserId, NpgsqlDbType.Text);
-            await copy.WriteAsync(@event.Request.IdempotencyKey, NpgsqlDbType.Text);
-            await copy.WriteAsync(@event.GetType().Name, NpgsqlDbType.Text);
-            await copy.WriteAsync(@event.Asset, NpgsqlDbType.Text);
-            if (@event is Ledger.Domain.IRejection rejection) await copy.WriteAsync(rejection.Code, NpgsqlDbType.Text);
-            else await copy.WriteNullAsync();
-            await copy.WriteAsync(@event.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync(System.Text.Encoding.UTF8.GetString(e.Body), NpgsqlDbType.Jsonb);
-        }
-        await copy.CompleteAsync();
-    }
+    await EventStore.Copy(connection, batch, CancellationToken.None);
     await transaction.CommitAsync();
+}
+
+// One read model's write alone, in the caller's transaction.
+static async Task<int> Execute(NpgsqlConnection connection, NpgsqlBatchCommand? command)
+{
+    if (command is null) return 0;
+    await using var commands = new NpgsqlBatch(connection) { BatchCommands = { command } };
+    return await commands.ExecuteNonQueryAsync();
 }
 
 // Microseconds per event of DailyStatistics.Apply over one day's events, with history preloaded:
@@ -139,16 +179,17 @@ async Task<double> StatisticsCost(int historyDays)
         await using var analyze = new NpgsqlCommand("analyze stats_daily; analyze stats_daily_user", connection);
         await analyze.ExecuteNonQueryAsync();
     }
+    var server = await ServerCpu.Of(database.Source);
     var clock = Stopwatch.StartNew();
     foreach (var batch in statsEvents.Chunk(BatchSize))
     {
         await using var connection = await database.Source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await DailyStatistics.Apply(connection, batch, CancellationToken.None);
+        await Execute(connection, DailyStatistics.Add(DailyStatistics.Fold(batch)));
         await transaction.CommitAsync();
     }
     var microseconds = clock.Elapsed.TotalMicroseconds / statsEvents.Count;
-    Console.WriteLine($"  statistics with {historyDays} days of history: {microseconds:0.0} us/event");
+    Console.WriteLine($"  statistics with {historyDays} days of history: {microseconds:0.0} us/event; server CPU {server.SpentSince() / statsEvents.Count:0.0} us/event");
     return microseconds;
 }
 
@@ -177,6 +218,30 @@ static string CpuModel() =>
     File.Exists("/proc/cpuinfo")
         ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
         : "unknown CPU";
+
+/// <summary>CPU time of one PostgreSQL backend, in microseconds (NaN when its /proc entry cannot be read).</summary>
+sealed class ServerCpu(int processId, double start)
+{
+    public static ServerCpu Of(NpgsqlConnection connection) => new(connection.ProcessID, Read(connection.ProcessID));
+
+    /// <summary>The backend a data source's pool hands out: the benchmark uses one connection at a time, so it stays the same one.</summary>
+    public static async Task<ServerCpu> Of(NpgsqlDataSource source)
+    {
+        await using var connection = await source.OpenConnectionAsync();
+        return Of(connection);
+    }
+
+    public double Now() => Read(processId);
+
+    public double SpentSince() => Now() - start;
+
+    private static double Read(int processId)
+    {
+        try { return long.Parse(File.ReadAllText($"/proc/{processId}/schedstat").Split(' ')[0]) / 1000.0; }
+        catch (IOException) { return double.NaN; }
+        catch (UnauthorizedAccessException) { return double.NaN; }
+    }
+}
 
 sealed record BenchDatabase(NpgsqlDataSource Source, Func<Task> Drop) : IAsyncDisposable
 {

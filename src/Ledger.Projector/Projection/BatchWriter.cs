@@ -5,6 +5,8 @@ namespace Ledger.Projector.Projection;
 /// <summary>
 /// Writes one batch in ONE PostgreSQL transaction: the events, every read model, and the offsets
 /// consumed. Either all of it is committed or none of it, so every event takes effect exactly once.
+/// Statements that do not need each other's answers share a round trip (NpgsqlBatch), so the round
+/// trips of a batch do not grow with its partitions or read models.
 /// </summary>
 public static class BatchWriter
 {
@@ -14,29 +16,65 @@ public static class BatchWriter
         IReadOnlyList<ProjectedEvent> batch, IReadOnlyDictionary<int, long?> stored, CancellationToken cancellation)
     {
         var next = batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
+        if (batch.Count == 0) return next;
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        // Offsets first: a batch delivered again from a stale position (a crash between the PostgreSQL
-        // and the Kafka commit, a zombie) is refused as fenced before any row is written.
-        foreach (var (partition, offset) in next)
-            await ProjectorOffsets.Advance(connection, topic, partition, stored.GetValueOrDefault(partition), offset, cancellation);
-        var sequenced = await EventStore.Append(connection, batch, cancellation);
-        await ReadModels.Apply(connection, sequenced, cancellation);
+        var sequenced = await AdvanceAndReserve(connection, topic, batch, next, stored, cancellation);
+        // Folding the batch into balance and statistics rows needs no database: it runs on another core
+        // while PostgreSQL takes the events' COPY.
+        var folded = Task.Run(() => ReadModels.Fold(sequenced), cancellation);
+        await EventStore.Copy(connection, sequenced, cancellation);
+        await ReadModels.Apply(connection, sequenced, await folded, cancellation);
         await transaction.CommitAsync(cancellation);
         return next;
     }
+
+    /// <summary>Offsets first: a batch delivered again from a stale position (a crash between the
+    /// PostgreSQL and the Kafka commit, a zombie) is refused as fenced before any row is written. In
+    /// the same round trip, the batch's sequences.</summary>
+    private static async Task<ProjectedEvent[]> AdvanceAndReserve(NpgsqlConnection connection, string topic,
+        IReadOnlyList<ProjectedEvent> batch, Dictionary<int, long> next, IReadOnlyDictionary<int, long?> stored,
+        CancellationToken cancellation)
+    {
+        await using var commands = new NpgsqlBatch(connection)
+        {
+            BatchCommands = { ProjectorOffsets.Advance(topic, next, stored), EventStore.Reserve(batch.Count) },
+        };
+        await using var reader = await commands.ExecuteReaderAsync(cancellation);
+        await ProjectorOffsets.CheckAdvanced(reader, topic, next, cancellation);
+        if (!await reader.NextResultAsync(cancellation)) throw new InvalidOperationException("no sequences came back");
+        return await EventStore.Sequenced(reader, batch, cancellation);
+    }
 }
 
-/// <summary>Every projection built from the events, in the order they run. Unqualified table names:
-/// the rebuild runs the same code with search_path set to its fresh tables.</summary>
+/// <summary>Every projection built from the events. Unqualified table names: the rebuild runs the
+/// same code with search_path set to its fresh tables.</summary>
 public static class ReadModels
 {
-    public static async Task Apply(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, CancellationToken cancellation)
+    /// <summary>The writes of the read models that need nothing from the database.</summary>
+    public sealed record Folded(BalanceCache.Changes Balances, NpgsqlBatchCommand? BalancesCommand, NpgsqlBatchCommand? StatisticsCommand);
+
+    public static Folded Fold(IReadOnlyList<ProjectedEvent> batch)
     {
-        await BalanceCache.Apply(connection, batch, cancellation);
-        await OrdersProjection.Apply(connection, batch, cancellation);
+        var balances = BalanceCache.Fold(batch);
+        return new Folded(balances, BalanceCache.Add(balances), DailyStatistics.Add(DailyStatistics.Fold(batch)));
+    }
+
+    /// <summary>Orders are read first (the batch may continue orders placed before it), the ledger
+    /// entries copied, then every other write goes in one round trip, the balances last: what they
+    /// come back as is checked against what the writer published.</summary>
+    public static async Task Apply(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, Folded folded,
+        CancellationToken cancellation)
+    {
+        var orders = await OrdersProjection.Changed(connection, batch, cancellation);
         await LedgerEntries.Append(connection, batch, cancellation);
-        await DailyStatistics.Apply(connection, batch, cancellation);
+        await using var writes = new NpgsqlBatch(connection);
+        foreach (var command in new[] { OrdersProjection.Save(orders), folded.StatisticsCommand, folded.BalancesCommand })
+            if (command is not null) writes.BatchCommands.Add(command);
+        if (writes.BatchCommands.Count == 0) return;
+        // The reader skips the results of statements that return no rows: it stands on the balances'.
+        await using var reader = await writes.ExecuteReaderAsync(cancellation);
+        if (folded.BalancesCommand is not null) await BalanceCache.Check(reader, folded.Balances, cancellation);
     }
 
     /// <summary>The tables these projections own; the rebuild makes fresh copies of exactly these.</summary>

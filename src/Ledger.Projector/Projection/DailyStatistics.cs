@@ -1,4 +1,5 @@
 using Ledger.Domain;
+using Ledger.Domain.Accounts;
 using Ledger.Domain.Orders;
 using Npgsql;
 
@@ -62,14 +63,14 @@ public static class DailyStatistics
     public static Deltas Fold(IEnumerable<ProjectedEvent> batch)
     {
         var deltas = new Deltas();
-        foreach (var projected in batch) Apply(deltas, projected.Day, projected.Message.Event);
+        foreach (var projected in batch) Apply(deltas, projected.Day, projected.Message.Event, projected.Postings);
         return deltas;
     }
 
     /// <summary>What one event adds to its day. Trades: base volume on the base asset's row, quote
     /// volume on the quote asset's row, the fee on the row of the asset it was taken in; order counts
     /// on the row of the asset the order holds (quote for a buy, base for a sell).</summary>
-    public static void Apply(Deltas deltas, DateOnly day, LedgerEvent @event)
+    public static void Apply(Deltas deltas, DateOnly day, LedgerEvent @event, IReadOnlyList<Posting> postings)
     {
         var user = @event.Request.UserId;
         switch (@event)
@@ -99,16 +100,10 @@ public static class DailyStatistics
                 break;
         }
         deltas.Member(day, user, @event.Asset);
-        foreach (var posting in @event.Postings)
+        foreach (var posting in postings)
         {
             if (posting.IsUserBook) deltas.Member(day, posting.Owner, posting.Asset);
         }
-    }
-
-    public static async Task Apply(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, CancellationToken cancellation)
-    {
-        var deltas = Fold(batch);
-        if (deltas.ByAsset.Count > 0) await Add(connection, deltas, cancellation);
     }
 
     private static string Additions(string table) =>
@@ -117,7 +112,7 @@ public static class DailyStatistics
     private static string CounterArrays(int firstParameter) =>
         string.Join(", ", Counters.Select((_, i) => $"${firstParameter + i}::bigint[]"));
 
-    private static void AddCounters<TKey>(NpgsqlCommand command, List<KeyValuePair<TKey, Totals>> rows)
+    private static void AddCounters<TKey>(NpgsqlBatchCommand command, List<KeyValuePair<TKey, Totals>> rows)
     {
         for (var counter = 0; counter < Counters.Count; counter++)
         {
@@ -129,15 +124,18 @@ public static class DailyStatistics
     /// <summary>
     /// One statement: add the user rows, count per (day, asset) those newly inserted (xmax = 0 marks a
     /// row this statement inserted rather than updated), and add them with the counters to the asset
-    /// rows. A user already active that day (another batch, a redelivery) adds no active user.
+    /// rows. A user already active that day (another batch, a redelivery) adds no active user. (An
+    /// update joined to the batch's rows was tried: the planner scans the whole table for it.)
     /// </summary>
-    private static async Task Add(NpgsqlConnection connection, Deltas deltas, CancellationToken cancellation)
+    /// <returns>Null when the batch adds to no row.</returns>
+    public static NpgsqlBatchCommand? Add(Deltas deltas)
     {
+        if (deltas.ByAsset.Count == 0) return null;
         var columns = string.Join(", ", Counters);
         var users = deltas.ByUser.ToList();
         var assets = deltas.ByAsset.ToList();
         var assetsFirst = 4 + Counters.Count;
-        await using var command = new NpgsqlCommand($"""
+        var command = new NpgsqlBatchCommand($"""
             with upserted as (
                 insert into stats_daily_user (day, user_id, asset, {columns})
                 select * from unnest($1::date[], $2::text[], $3::text[], {CounterArrays(4)})
@@ -150,7 +148,7 @@ public static class DailyStatistics
               left join counted c on c.day = d.day and c.asset = d.asset
             on conflict (day, asset) do update set {Additions("stats_daily")},
                 active_users = stats_daily.active_users + excluded.active_users
-            """, connection);
+            """);
         command.Parameters.AddWithValue(users.Select(r => r.Key.Day).ToArray());
         command.Parameters.AddWithValue(users.Select(r => r.Key.UserId).ToArray());
         command.Parameters.AddWithValue(users.Select(r => r.Key.Asset).ToArray());
@@ -158,6 +156,6 @@ public static class DailyStatistics
         command.Parameters.AddWithValue(assets.Select(r => r.Key.Day).ToArray());
         command.Parameters.AddWithValue(assets.Select(r => r.Key.Asset).ToArray());
         AddCounters(command, assets);
-        await command.ExecuteNonQueryAsync(cancellation);
+        return command;
     }
 }

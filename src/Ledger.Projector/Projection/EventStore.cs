@@ -1,4 +1,3 @@
-using System.Text;
 using Ledger.Domain;
 using Npgsql;
 using NpgsqlTypes;
@@ -6,14 +5,38 @@ using NpgsqlTypes;
 namespace Ledger.Projector.Projection;
 
 /// <summary>Appends a batch to the events table with one binary COPY: no round trip per event. The
-/// batch's global sequences are reserved first (one statement), so the other projections know them.</summary>
+/// batch's global sequences are reserved first (a command of the batch's first round trip), so the
+/// other projections know them.</summary>
 public static class EventStore
 {
-    /// <returns>The batch with each event's sequence, in the order given.</returns>
-    public static async Task<IReadOnlyList<ProjectedEvent>> Append(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch,
+    /// <summary>Sequences come from the identity's own sequence, so concurrent projectors never share one;
+    /// they come back as one array, in order. The sequence's name is looked up once (an init plan), not
+    /// per row: per row it cost more than nextval.</summary>
+    public static NpgsqlBatchCommand Reserve(int count) => new("""
+        select array_agg(sequence order by sequence)
+          from (select nextval((select pg_get_serial_sequence('events', 'sequence')::regclass)) as sequence
+                  from generate_series(1, $1)) reserved
+        """)
+    {
+        Parameters = { new NpgsqlParameter<int> { TypedValue = count } },
+    };
+
+    /// <summary>Reads the sequences <see cref="Reserve"/> returned.</summary>
+    /// <returns>The batch with each event's sequence, in the order given (and so in sequence order).</returns>
+    public static async Task<ProjectedEvent[]> Sequenced(NpgsqlDataReader reader, IReadOnlyList<ProjectedEvent> batch,
         CancellationToken cancellation)
     {
-        var sequenced = await Reserve(connection, batch, cancellation);
+        if (!await reader.ReadAsync(cancellation)) throw new InvalidOperationException("no sequences were reserved");
+        var sequences = reader.GetFieldValue<long[]>(0);
+        if (sequences.Length != batch.Count) throw new InvalidOperationException($"reserved {sequences.Length} sequences for {batch.Count} events");
+        var sequenced = new ProjectedEvent[batch.Count];
+        for (var i = 0; i < batch.Count; i++) sequenced[i] = batch[i] with { Sequence = sequences[i] };
+        return sequenced;
+    }
+
+    /// <summary>Copies events whose sequences are set. The body goes as the record's UTF-8 bytes, as published.</summary>
+    public static async Task Copy(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> sequenced, CancellationToken cancellation)
+    {
         await using var copy = await connection.BeginBinaryImportAsync("""
             copy events (sequence, kafka_partition, kafka_offset, command_id, user_id, idempotency_key, type, asset, rejection_code, at, body)
             from stdin (format binary)
@@ -32,29 +55,9 @@ public static class EventStore
             await copy.WriteAsync(@event.Asset, NpgsqlDbType.Text, cancellation);
             await WriteNullable(copy, (@event as IRejection)?.Code, cancellation);
             await copy.WriteAsync(@event.At.UtcDateTime, NpgsqlDbType.TimestampTz, cancellation);
-            await copy.WriteAsync(Encoding.UTF8.GetString(projected.Body), NpgsqlDbType.Jsonb, cancellation);
+            await copy.WriteAsync(projected.Body, NpgsqlDbType.Jsonb, cancellation);
         }
         await copy.CompleteAsync(cancellation);
-        return sequenced;
-    }
-
-    /// <summary>Sequences come from the identity's own sequence, so concurrent projectors never share one.</summary>
-    private static async Task<ProjectedEvent[]> Reserve(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch,
-        CancellationToken cancellation)
-    {
-        await using var command = new NpgsqlCommand(
-            "select nextval(pg_get_serial_sequence('events', 'sequence')) from generate_series(1, $1)", connection);
-        command.Parameters.AddWithValue(batch.Count);
-        var sequences = new List<long>(batch.Count);
-        await using (var reader = await command.ExecuteReaderAsync(cancellation))
-        {
-            while (await reader.ReadAsync(cancellation)) sequences.Add(reader.GetInt64(0));
-        }
-        if (sequences.Count != batch.Count) throw new InvalidOperationException($"reserved {sequences.Count} sequences for {batch.Count} events");
-        sequences.Sort();
-        var sequenced = new ProjectedEvent[batch.Count];
-        for (var i = 0; i < batch.Count; i++) sequenced[i] = batch[i] with { Sequence = sequences[i] };
-        return sequenced;
     }
 
     private static async Task WriteNullable(NpgsqlBinaryImporter copy, string? text, CancellationToken cancellation)

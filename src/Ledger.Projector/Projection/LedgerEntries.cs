@@ -15,7 +15,7 @@ public static class LedgerEntries
         foreach (var projected in batch)
         {
             var @event = projected.Message.Event;
-            var postings = @event.Postings;
+            var postings = projected.Postings;
             for (short leg = 0; leg < postings.Count; leg++)
             {
                 var posting = postings[leg];

@@ -5,9 +5,9 @@ using NpgsqlTypes;
 
 namespace Ledger.Projector.Projection;
 
-/// <summary>One row per (user, order id). Per batch: load the rows its order events touch (one
+/// <summary>One row per (user, order id). Per batch: load the rows its order events continue (one
 /// statement), apply the events in memory, one small function per event type, and write the changed
-/// rows back (one statement).</summary>
+/// rows back (one statement, sent with the other read models' writes).</summary>
 public static class OrdersProjection
 {
     public const string Open = "open", Filled = "filled", Cancelled = "cancelled", Rejected = "rejected";
@@ -65,10 +65,13 @@ public static class OrdersProjection
         _ => null,
     };
 
-    public static async Task Apply(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, CancellationToken cancellation)
+    /// <summary>The rows the batch's order events change, evolved in memory. Reads (one statement) only
+    /// the rows it continues without having placed them in the batch.</summary>
+    public static async Task<OrderView[]> Changed(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch,
+        CancellationToken cancellation)
     {
         var touched = batch.Select(e => (Event: e, Key: KeyOf(e.Message.Event))).Where(t => t.Key is not null).ToList();
-        if (touched.Count == 0) return;
+        if (touched.Count == 0) return [];
         // A key whose first event in the batch is a placement needs no row from the database: the
         // ledger only accepts a placement when no live order has that id, and it replaces a rejected one.
         var firstEvents = touched.DistinctBy(t => t.Key!.Value).ToList();
@@ -83,7 +86,7 @@ public static class OrdersProjection
             views[key.Value] = after;
             changed.Add(key.Value);
         }
-        await Save(connection, [.. changed.Select(k => views[k]!)], cancellation);
+        return [.. changed.Select(k => views[k]!)];
     }
 
     private const string Columns = """
@@ -114,10 +117,11 @@ public static class OrdersProjection
         return views;
     }
 
-    private static async Task Save(NpgsqlConnection connection, OrderView[] rows, CancellationToken cancellation)
+    /// <summary>Writes the changed rows back (one statement); null when there are none.</summary>
+    public static NpgsqlBatchCommand? Save(OrderView[] rows)
     {
-        if (rows.Length == 0) return;
-        await using var command = new NpgsqlCommand($"""
+        if (rows.Length == 0) return null;
+        var command = new NpgsqlBatchCommand($"""
             insert into orders ({Columns})
             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
                 $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::timestamptz[],
@@ -128,7 +132,7 @@ public static class OrdersProjection
                 status = excluded.status, rejection_code = excluded.rejection_code,
                 placed_sequence = excluded.placed_sequence, last_sequence = excluded.last_sequence,
                 placed_at = excluded.placed_at, updated_at = excluded.updated_at, closed_at = excluded.closed_at
-            """, connection);
+            """);
         var p = command.Parameters;
         p.AddWithValue(rows.Select(r => r.UserId).ToArray());
         p.AddWithValue(rows.Select(r => r.OrderId).ToArray());
@@ -148,6 +152,6 @@ public static class OrdersProjection
         // Typed explicitly: an array of nothing but nulls would otherwise be sent as "timestamp".
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
             Value = rows.Select(r => (object?)r.ClosedAt?.UtcDateTime ?? DBNull.Value).ToArray() });
-        await command.ExecuteNonQueryAsync(cancellation);
+        return command;
     }
 }

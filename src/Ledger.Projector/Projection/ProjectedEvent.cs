@@ -1,3 +1,4 @@
+using Ledger.Domain.Accounts;
 using Ledger.Kafka.Contracts;
 
 namespace Ledger.Projector.Projection;
@@ -7,6 +8,10 @@ namespace Ledger.Projector.Projection;
 public sealed record ProjectedEvent(int Partition, long Offset, EventMessage Message, byte[] Body)
 {
     public long Sequence { get; init; }
+
+    /// <summary>The event's postings, made once: every projection reads them, and each read of the
+    /// event's own list makes a new one.</summary>
+    public IReadOnlyList<Posting> Postings { get; } = Message.Event.Postings;
 
     /// <summary>The UTC day the event belongs to in the daily statistics.</summary>
     public DateOnly Day => DateOnly.FromDateTime(Message.Event.At.UtcDateTime);
