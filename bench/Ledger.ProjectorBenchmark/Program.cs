@@ -18,11 +18,11 @@ var admin = Environment.GetEnvironmentVariable("LEDGER_BENCH_POSTGRES")
 var eventsWanted = args.Length > 0 ? int.Parse(args[0]) : 60_000;
 var seed = args.Length > 1 ? int.Parse(args[1]) : 42;
 var rounds = args.Length > 2 ? int.Parse(args[2]) : 5;
-var BatchSize = args.Length > 3 ? int.Parse(args[3]) : new ProjectorOptions().BatchSizeMax;
+var batchSize = args.Length > 3 ? int.Parse(args[3]) : new ProjectorOptions().BatchSizeMax;
 
-Console.WriteLine($"machine: {Environment.ProcessorCount} cpus, {CpuModel()}; seed {seed}; batch {BatchSize}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cpus, {CpuModel()}; seed {seed}; batch {batchSize}");
 var stream = GeneratedStream.Generate(seed, commands: eventsWanted, days: 30, users: 1_000, partitions: 12);
-var batches = stream.Chunk(BatchSize).ToList();
+var batches = stream.Chunk(batchSize).ToList();
 // The raw COPY's rows carry a sequence already (made before measuring): unique, and in the same
 // order per partition as the projector's.
 var rawBatches = batches.Select(b => b.Select(e => e with { Sequence = e.Partition * 10_000_000L + e.Offset + 1 }).ToArray()).ToList();
@@ -181,7 +181,7 @@ async Task<double> StatisticsCost(int historyDays)
     }
     var server = await ServerCpu.Of(database.Source);
     var clock = Stopwatch.StartNew();
-    foreach (var batch in statsEvents.Chunk(BatchSize))
+    foreach (var batch in statsEvents.Chunk(batchSize))
     {
         await using var connection = await database.Source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
