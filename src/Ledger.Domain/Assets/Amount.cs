@@ -23,8 +23,9 @@ public static class Amount
         return true;
     }
 
-    /// <summary>Parses a non-negative decimal string such as "100.00" into minor units.</summary>
-    public static bool TryParse(string? text, Asset asset, out long minorUnits, out string error)
+    /// <summary>Parses a non-negative decimal string such as "100.00" into minor units, at most
+    /// <paramref name="max"/> (a command's amount by default; a balance may be larger).</summary>
+    public static bool TryParse(string? text, Asset asset, out long minorUnits, out string error, long max = MinorUnitsMax)
     {
         minorUnits = 0;
         error = "";
@@ -48,9 +49,9 @@ public static class Amount
         if (integerPart.TrimStart('0').Length > IntegerDigitsMax) { error = "is too large"; return false; }
 
         var scaled = BigIntegerOf(integerPart + fractionPart.PadRight(asset.Scale, '0'));
-        if (scaled > MinorUnitsMax)
+        if (scaled > max)
         {
-            error = $"is too large (at most {Format(MinorUnitsMax, asset)} {asset.Code})";
+            error = $"is too large (at most {Format(max, asset)} {asset.Code})";
             return false;
         }
         minorUnits = (long)scaled;

@@ -322,7 +322,9 @@ public sealed class EventCodec(AssetCatalog assets, MarketCatalog? markets = nul
         return document.RootElement.EnumerateArray().Select(item =>
         {
             var asset = JsonFields.Asset(item, "asset", assets);
-            var balance = new Balance(JsonFields.Amount(item, "available", asset), JsonFields.Amount(item, "held", asset));
+            // A balance may hold far more than one command moves (Balance.MinorUnitsMax, not Amount's).
+            var balance = new Balance(JsonFields.Amount(item, "available", asset, Balance.MinorUnitsMax),
+                JsonFields.Amount(item, "held", asset, Balance.MinorUnitsMax));
             return new AssetBalance(asset.Code, balance);
         }).ToArray();
     }

@@ -27,12 +27,12 @@ internal static class JsonFields
     public static Asset Asset(JsonElement element, string name, AssetCatalog assets) =>
         assets.TryGet(String(element, name), out var asset) ? asset : throw new MalformedMessage($"field '{name}' names an unknown asset");
 
-    /// <summary>A signed decimal string in the asset's scale, as minor units.</summary>
-    public static long Amount(JsonElement element, string name, Asset asset)
+    /// <summary>A signed decimal string in the asset's scale, as minor units, at most <paramref name="max"/>.</summary>
+    public static long Amount(JsonElement element, string name, Asset asset, long max = Domain.Assets.Amount.MinorUnitsMax)
     {
         var text = String(element, name);
         var negative = text.StartsWith('-');
-        if (!Domain.Assets.Amount.TryParse(negative ? text[1..] : text, asset, out var minor, out var error))
+        if (!Domain.Assets.Amount.TryParse(negative ? text[1..] : text, asset, out var minor, out var error, max))
             throw new MalformedMessage($"field '{name}' {error}");
         return negative ? -minor : minor;
     }

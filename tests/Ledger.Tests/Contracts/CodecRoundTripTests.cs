@@ -139,6 +139,16 @@ public sealed class CodecRoundTripTests
         Assert.Equal(@event, _events.DecodeEvent(_events.Encode(new EventMessage(@event, balances))));
     }
 
+    [Fact]
+    public void a_balance_larger_than_any_one_command_still_decodes()
+    {
+        // Many deposits of the largest amount add up past Amount.MinorUnitsMax; the event saying so must decode.
+        var @event = new Deposited(new Request(Guid.NewGuid(), "whale", "k", "fp"), At, "USD", Amount.MinorUnitsMax);
+        var balances = new[] { new AssetBalance("USD", new Balance(Balance.MinorUnitsMax, Amount.MinorUnitsMax + 1)) };
+        var decoded = _events.Decode(_events.Encode(new EventMessage(@event, balances)));
+        Assert.Equal(balances, decoded.BalancesAfter);
+    }
+
     private const string DepositedFields =
         "\"type\":\"Deposited\",\"commandId\":\"9b2f4a4e-8c1d-4e7a-9f00-0123456789ab\",\"userId\":\"alice\",\"idempotencyKey\":\"key-1\",\"fingerprint\":\"fp\"";
 
