@@ -13,4 +13,12 @@ public static class StartupOptions
             throw new InvalidOperationException($"Configuration is not valid: {string.Join("; ", problems)}");
         return options;
     }
+
+    /// <summary>The configuration a host's command mode (`audit`, `rebuild`) reads: the host's own
+    /// appsettings.json beside its assembly, then the environment, as the host itself would.</summary>
+    public static IConfiguration ForCommandMode() => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
 }

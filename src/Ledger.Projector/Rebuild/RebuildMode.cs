@@ -13,13 +13,9 @@ public static class RebuildMode
 {
     public static async Task<int> Run(string[] args)
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
+        var configuration = StartupOptions.ForCommandMode();
         var postgres = StartupOptions.Bind<PostgresOptions>(configuration, PostgresOptions.Section, o => o.Errors());
-        var assets = new AssetCatalog(configuration.GetSection("Assets").Get<List<Asset>>() ?? [.. AssetCatalog.Defaults]);
+        var (assets, _) = Catalogs.From(configuration);
         var chunk = args is ["--chunk", var size, ..] ? int.Parse(size) : ProjectionRebuild.ChunkSizeDefault;
 
         using var stop = new CancellationTokenSource();
