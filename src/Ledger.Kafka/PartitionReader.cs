@@ -2,24 +2,25 @@ using Confluent.Kafka;
 
 namespace Ledger.Kafka;
 
-/// <summary>Reads one partition from its first record (offset 0, or it throws <see cref="TruncatedLog"/>)
-/// to its end (the last committed transaction), outside any consumer group. Used to rebuild a
-/// writer's state from ledger.events.</summary>
+/// <summary>Reads one partition from an offset (0: its first record; if the broker deleted records
+/// from there on it throws <see cref="TruncatedLog"/>) to its end (the last committed transaction),
+/// outside any consumer group. Used to rebuild a writer's state from ledger.events: all of it, or the
+/// events after a snapshot.</summary>
 public static class PartitionReader
 {
     /// <param name="stallTimeout">How long it may go without receiving anything before it gives up.</param>
     public static long ReadToEnd(string bootstrapServers, TopicPartition partition, TimeSpan stallTimeout,
-        Action<ConsumeResult<string, byte[]>> onRecord, CancellationToken cancellation)
+        Action<ConsumeResult<string, byte[]>> onRecord, CancellationToken cancellation, long from = 0)
     {
         var config = KafkaClients.Consumer(bootstrapServers, groupId: $"ledger-reader-{Guid.NewGuid():N}");
         config.EnablePartitionEof = true;
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
-        TruncatedLog.ThrowIfMissing(consumer, partition, position: 0, stallTimeout);
+        TruncatedLog.ThrowIfMissing(consumer, partition, position: from, stallTimeout);
         var watermarks = consumer.QueryWatermarkOffsets(partition, stallTimeout);
-        if (watermarks.High.Value <= watermarks.Low.Value) return 0;
+        if (watermarks.High.Value <= Math.Max(watermarks.Low.Value, from)) return 0;
 
-        consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
+        consumer.Assign(new TopicPartitionOffset(partition, from == 0 ? Offset.Beginning : new Offset(from)));
         var lastProgress = DateTime.UtcNow;
         long count = 0;
         while (true)

@@ -78,7 +78,11 @@ public static class ApiServices
             provider.GetRequiredService<CommandCodec>(), provider.GetRequiredService<EventCodec>(),
             provider.GetRequiredService<ReplyCodec>(), provider.GetRequiredService<MarketCatalog>(), provider.GetRequiredService<WriterMetrics>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Writer")));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Writer"),
+            string.IsNullOrEmpty(writer.SnapshotDirectory)
+                ? null
+                : new SnapshotStore(writer.SnapshotDirectory, kafka, writer.IdempotencyWindow,
+                    provider.GetRequiredService<AssetCatalog>(), provider.GetRequiredService<MarketCatalog>())));
         services.AddHostedService<WriterGroupMember>();
     }
 }

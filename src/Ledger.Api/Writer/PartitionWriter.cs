@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Ledger.Domain;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
+using Ledger.Kafka.Snapshots;
 
 namespace Ledger.Api.Writer;
 
@@ -25,12 +27,14 @@ internal sealed class PartitionWriter : IDisposable
     private readonly Thread _thread;
     private volatile bool _stopping;
 
-    private PartitionWriter(int partition, WriterContext context, LedgerState state,
+    private PartitionWriter(int partition, WriterContext context, Recovery recovery,
         IProducer<string, byte[]> producer, Func<IConsumerGroupMetadata> groupMetadata)
     {
         _partition = partition;
         _context = context;
-        _state = state;
+        _state = recovery.State;
+        _lastDelivered = recovery.LastEvent;
+        _eventsAtLastSnapshot = recovery.EventsAtSnapshot;
         _producer = producer;
         _groupMetadata = groupMetadata;
         _inbox = Channel.CreateBounded<ConsumeResult<string, byte[]>>(new BoundedChannelOptions(context.Options.InboxCapacity)
@@ -45,8 +49,8 @@ internal sealed class PartitionWriter : IDisposable
     public int Backlog => _inbox.Reader.Count;
     public Exception? Failure { get; private set; }
 
-    /// <summary>Fences any earlier writer of this partition, rebuilds the state from ledger.events,
-    /// and only then starts deciding.</summary>
+    /// <summary>Fences any earlier writer of this partition, rebuilds the state from ledger.events
+    /// (from its snapshot on, when it has a usable one), and only then starts deciding.</summary>
     public static PartitionWriter Start(int partition, WriterContext context, Func<IConsumerGroupMetadata> groupMetadata,
         CancellationToken cancellation)
     {
@@ -57,11 +61,16 @@ internal sealed class PartitionWriter : IDisposable
         try
         {
             producer.InitTransactions(context.Options.TransactionTimeout);
-            var state = Recover(partition, context, cancellation);
+            var recovery = Recover(partition, context, cancellation);
+            var state = recovery.State;
             context.Metrics.Recovered(partition, started.Elapsed.TotalMilliseconds);
-            context.Log.LogInformation("Partition {Partition}: recovered {Events} events, {Accounts} accounts in {Ms} ms",
-                partition, state.EventsApplied, state.AccountCount, started.ElapsedMilliseconds);
-            var writer = new PartitionWriter(partition, context, state, producer, groupMetadata);
+            context.Log.LogInformation(
+                "Partition {Partition}: recovered {Events} events, {Accounts} accounts in {Ms} ms ({Source}, then {Replayed} events replayed)",
+                partition, state.EventsApplied, state.AccountCount, started.ElapsedMilliseconds,
+                recovery.EventsAtSnapshot > 0 ? $"from the snapshot of {recovery.EventsAtSnapshot} events" : "no snapshot",
+                state.EventsApplied - recovery.EventsAtSnapshot);
+            var writer = new PartitionWriter(partition, context, recovery, producer, groupMetadata);
+            writer.SnapshotWhenDue();
             writer._thread.Start();
             return writer;
         }
@@ -72,16 +81,70 @@ internal sealed class PartitionWriter : IDisposable
         }
     }
 
-    private static LedgerState Recover(int partition, WriterContext context, CancellationToken cancellation)
+    /// <summary>A recovered state, the last event it includes (null for an empty log), and how many
+    /// events the snapshot it started from held (0 without one).</summary>
+    private sealed record Recovery(LedgerState State, LastEvent? LastEvent, long EventsAtSnapshot);
+
+    /// <summary>The offset and value of a partition's last event on ledger.events.</summary>
+    private sealed record LastEvent(long Offset, byte[] Value);
+
+    private static Recovery Recover(int partition, WriterContext context, CancellationToken cancellation)
     {
+        if (context.Snapshots is { } snapshots)
+        {
+            try
+            {
+                if (snapshots.Load(partition) is { } snapshot) return ReplayAfter(snapshot.Header, snapshot.Image, partition, context, cancellation);
+            }
+            catch (Exception error) when (error is SnapshotRefused or IOException or UnauthorizedAccessException)
+            {
+                context.Metrics.SnapshotRefused(partition);
+                context.Log.LogWarning("Partition {Partition}: snapshot {Path} refused ({Reason}); replaying the whole partition",
+                    partition, snapshots.PathOf(partition), error.Message);
+            }
+        }
         var state = new LedgerState(context.Options.IdempotencyWindow, context.Markets);
-        var events = new TopicPartition(context.Kafka.EventsTopic, partition);
         var replay = new EventReplay(context.Events, state);
-        PartitionReader.ReadToEnd(context.BootstrapServers, events, context.Options.RecoveryStallTimeout,
-            record => replay.Add(record.Message.Value), cancellation);
+        LastEvent? last = null;
+        PartitionReader.ReadToEnd(context.BootstrapServers, EventsOf(partition, context), context.Options.RecoveryStallTimeout,
+            record =>
+            {
+                replay.Add(record.Message.Value);
+                last = new LastEvent(record.Offset.Value, record.Message.Value);
+            }, cancellation);
         replay.Finish();
-        return state;
+        return new Recovery(state, last, EventsAtSnapshot: 0);
     }
+
+    /// <summary>The snapshot's state, then the events after it. The log must still hold the snapshot's
+    /// last event, byte for byte: otherwise the snapshot is of another log (a topic made again, another
+    /// cluster) or ahead of this one, and is refused.</summary>
+    private static Recovery ReplayAfter(SnapshotHeader header, Domain.Snapshots.PartitionImage image, int partition,
+        WriterContext context, CancellationToken cancellation)
+    {
+        LedgerState state;
+        try { state = LedgerState.Restore(image, context.Options.IdempotencyWindow, context.Markets); }
+        catch (ArgumentException error) { throw new SnapshotRefused(error.Message, error); }
+
+        var events = EventsOf(partition, context);
+        var replay = new EventReplay(context.Events, state);
+        LastEvent? last = null;
+        PartitionReader.ReadToEnd(context.BootstrapServers, events, context.Options.RecoveryStallTimeout, record =>
+        {
+            if (last is null)
+            {
+                if (record.Offset.Value != header.LastEventOffset || !SHA256.HashData(record.Message.Value).AsSpan().SequenceEqual(header.LastEventSha256))
+                    throw new SnapshotRefused($"its last event is not the record at offset {header.LastEventOffset} of {events}");
+            }
+            else replay.Add(record.Message.Value);
+            last = new LastEvent(record.Offset.Value, record.Message.Value);
+        }, cancellation, from: header.LastEventOffset);
+        if (last is null) throw new SnapshotRefused($"{events} has no record at offset {header.LastEventOffset}: the snapshot is ahead of the log");
+        replay.Finish();
+        return new Recovery(state, last, EventsAtSnapshot: image.EventsApplied);
+    }
+
+    private static TopicPartition EventsOf(int partition, WriterContext context) => new(context.Kafka.EventsTopic, partition);
 
     /// <summary>Called by the group member's thread only. False when the inbox is full.</summary>
     public bool TryEnqueue(ConsumeResult<string, byte[]> record) => _inbox.Writer.TryWrite(record);
@@ -93,8 +156,12 @@ internal sealed class PartitionWriter : IDisposable
     {
         _stopping = true;
         _inbox.Writer.TryComplete();
-        _thread.Join();
+        if (_thread.IsAlive) _thread.Join();
+        // A snapshot being written is let finish: it is whole or not there at all either way.
+        _snapshotSave?.Wait(SnapshotSaveWaitOnStop);
     }
+
+    private static readonly TimeSpan SnapshotSaveWaitOnStop = TimeSpan.FromSeconds(30);
 
     private void Run()
     {
@@ -132,6 +199,7 @@ internal sealed class PartitionWriter : IDisposable
         _context.Metrics.BatchDecided(_partition, batch.Count,
             Stopwatch.GetElapsedTime(started, decided).TotalMilliseconds,
             Stopwatch.GetElapsedTime(decided).TotalMilliseconds);
+        SnapshotWhenDue();
     }
 
     private void DecideOne(ConsumeResult<string, byte[]> record, DateTimeOffset now)
@@ -206,7 +274,7 @@ internal sealed class PartitionWriter : IDisposable
         {
             _followUps.Clear();
         }
-        foreach (var (topic, message) in _heldBack) _producer.Produce(new TopicPartition(topic, _partition), message);
+        foreach (var (topic, message) in _heldBack) Send(topic, message);
         _heldBack.Clear();
     }
 
@@ -241,7 +309,81 @@ internal sealed class PartitionWriter : IDisposable
         // Delivery errors surface in CommitTransaction, which then throws and stops this writer.
         var message = new Message<string, byte[]> { Key = key, Value = value, Headers = headers };
         if (_followUps.Count > 0) _heldBack.Add((topic, message));
-        else _producer.Produce(new TopicPartition(topic, _partition), message);
+        else Send(topic, message);
+    }
+
+    private void Send(string topic, Message<string, byte[]> message)
+    {
+        var partition = new TopicPartition(topic, _partition);
+        if (_context.Snapshots is null || topic != _context.Kafka.EventsTopic)
+        {
+            _producer.Produce(partition, message);
+            return;
+        }
+        _eventsProduced++;
+        _producer.Produce(partition, message, OnEventDelivered);
+    }
+
+    // Snapshots. A snapshot is the state as of an event at a known offset of ledger.events: the
+    // writer learns its events' offsets from their delivery reports (on the producer's thread), and
+    // takes one only when every event it produced is reported, right after a commit.
+    private readonly Lock _deliveries = new();
+    private LastEvent? _lastDelivered;
+    private long _eventsProduced;
+    private long _eventsDelivered;
+    private long _eventsAtLastSnapshot;
+    private Task? _snapshotSave;
+
+    private void OnEventDelivered(DeliveryReport<string, byte[]> report)
+    {
+        // A failed delivery fails the transaction's commit, and the writer stops.
+        if (report.Error.IsError) return;
+        lock (_deliveries)
+        {
+            _eventsDelivered++;
+            if (_lastDelivered is null || report.Offset.Value > _lastDelivered.Offset)
+                _lastDelivered = new LastEvent(report.Offset.Value, report.Message.Value);
+        }
+    }
+
+    /// <summary>Copies the state (on this thread: nothing is decided meanwhile) once enough events were
+    /// decided since the last snapshot, and writes it beside, one snapshot at a time.</summary>
+    private void SnapshotWhenDue()
+    {
+        if (_context.Snapshots is not { } snapshots) return;
+        if (_state.EventsApplied - _eventsAtLastSnapshot < _context.Options.SnapshotEveryEvents) return;
+        if (_snapshotSave is { IsCompleted: false }) return;
+        LastEvent? last;
+        lock (_deliveries)
+        {
+            if (_eventsDelivered != _eventsProduced) return; // a report is still on its way: next batch
+            last = _lastDelivered;
+        }
+        if (last is null) return;
+
+        var started = Stopwatch.GetTimestamp();
+        var image = _state.Capture();
+        _context.Metrics.SnapshotCaptured(_partition, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _eventsAtLastSnapshot = image.EventsApplied;
+        var header = new SnapshotHeader(_context.Kafka.EventsTopic, _partition, last.Offset, SHA256.HashData(last.Value),
+            _context.Options.IdempotencyWindow, snapshots.Catalog, _context.Clock.GetUtcNow());
+        _snapshotSave = Task.Run(() =>
+        {
+            var saving = Stopwatch.GetTimestamp();
+            try
+            {
+                var bytes = snapshots.Save(header, image);
+                var ms = Stopwatch.GetElapsedTime(saving).TotalMilliseconds;
+                _context.Metrics.SnapshotSaved(_partition, ms, bytes);
+                _context.Log.LogInformation("Partition {Partition}: snapshot of {Events} events (up to offset {Offset}) written, {Bytes} bytes in {Ms:0} ms",
+                    _partition, image.EventsApplied, header.LastEventOffset, bytes, ms);
+            }
+            catch (Exception error)
+            {
+                // The log is the truth: a snapshot not written only makes the next recovery longer.
+                _context.Log.LogError(error, "Partition {Partition}: writing a snapshot failed", _partition);
+            }
+        });
     }
 
     private void TryAbort()

@@ -15,4 +15,5 @@ internal sealed record WriterContext(
     MarketCatalog Markets,
     WriterMetrics Metrics,
     TimeProvider Clock,
-    ILogger Log);
+    ILogger Log,
+    SnapshotStore? Snapshots);

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Ledger.Api.Writer;
 
 /// <summary>What the writers measure: time inside the writer per batch, Kafka transaction time,
-/// commands decided, recovery time.</summary>
+/// commands decided, recovery time, snapshots.</summary>
 public sealed class WriterMetrics
 {
     public const string MeterName = "Ledger.Writer";
@@ -14,6 +14,10 @@ public sealed class WriterMetrics
     private readonly Counter<long> _commands;
     private readonly Counter<long> _deadLetters;
     private readonly Histogram<double> _recoveryMs;
+    private readonly Histogram<double> _snapshotCaptureMs;
+    private readonly Histogram<double> _snapshotSaveMs;
+    private readonly Histogram<long> _snapshotBytes;
+    private readonly Counter<long> _snapshotsRefused;
 
     public WriterMetrics(IMeterFactory meters)
     {
@@ -24,6 +28,12 @@ public sealed class WriterMetrics
         _commands = meter.CreateCounter<long>("ledger.writer.commands", "{command}", "Commands decided");
         _deadLetters = meter.CreateCounter<long>("ledger.writer.dead_letters", "{command}", "Undecodable commands sent to the dead-letter topic");
         _recoveryMs = meter.CreateHistogram<double>("ledger.writer.recovery.duration", "ms", "Time to rebuild one partition's state");
+        _snapshotCaptureMs = meter.CreateHistogram<double>("ledger.writer.snapshot.capture.duration", "ms",
+            "Time inside the writer copying its state for a snapshot (nothing is decided meanwhile)");
+        _snapshotSaveMs = meter.CreateHistogram<double>("ledger.writer.snapshot.save.duration", "ms", "Time to encode and write a snapshot, beside the writer");
+        _snapshotBytes = meter.CreateHistogram<long>("ledger.writer.snapshot.size", "By", "Size of a snapshot written");
+        _snapshotsRefused = meter.CreateCounter<long>("ledger.writer.snapshot.refused", "{snapshot}",
+            "Snapshots refused at recovery (corrupt, another configuration, not of this log): the partition was replayed whole");
     }
 
     public void BatchDecided(int partition, int size, double decideMs, double transactionMs)
@@ -36,6 +46,17 @@ public sealed class WriterMetrics
     }
 
     public void DeadLettered(int partition) => _deadLetters.Add(1, new KeyValuePair<string, object?>("partition", partition));
+
+    public void SnapshotCaptured(int partition, double ms) => _snapshotCaptureMs.Record(ms, new KeyValuePair<string, object?>("partition", partition));
+
+    public void SnapshotSaved(int partition, double ms, long bytes)
+    {
+        var tag = new KeyValuePair<string, object?>("partition", partition);
+        _snapshotSaveMs.Record(ms, tag);
+        _snapshotBytes.Record(bytes, tag);
+    }
+
+    public void SnapshotRefused(int partition) => _snapshotsRefused.Add(1, new KeyValuePair<string, object?>("partition", partition));
 
     public void Recovered(int partition, double ms) => _recoveryMs.Record(ms, new KeyValuePair<string, object?>("partition", partition));
 }

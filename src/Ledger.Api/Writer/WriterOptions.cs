@@ -23,6 +23,13 @@ public sealed class WriterOptions
     /// <summary>How long a user's idempotency keys are remembered (event time).</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Where partition writers keep their snapshots (one file per partition); none when empty.
+    /// A writer that finds its partition's snapshot replays only the events after it.</summary>
+    public string? SnapshotDirectory { get; set; }
+
+    /// <summary>A writer snapshots its partition after deciding this many events since its last one.</summary>
+    public int SnapshotEveryEvents { get; set; } = 100_000;
+
     /// <summary>Pause before a writer group member that failed joins again.</summary>
     public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -34,6 +41,9 @@ public sealed class WriterOptions
         if (TransactionTimeout <= TimeSpan.Zero) errors.Add("Writer:TransactionTimeout must be positive");
         if (RecoveryStallTimeout <= TimeSpan.Zero) errors.Add("Writer:RecoveryStallTimeout must be positive");
         if (IdempotencyWindow <= TimeSpan.Zero) errors.Add("Writer:IdempotencyWindow must be positive");
+        if (SnapshotEveryEvents is < 1 or > 100_000_000) errors.Add("Writer:SnapshotEveryEvents must be between 1 and 100000000");
+        if (SnapshotDirectory is { Length: > 0 } directory && File.Exists(directory))
+            errors.Add($"Writer:SnapshotDirectory {directory} is a file, not a directory");
         if (RestartBackoff < TimeSpan.Zero) errors.Add("Writer:RestartBackoff must not be negative");
         return errors;
     }

@@ -74,4 +74,6 @@ internal sealed class UserAccounts(string userId)
     }
 
     public IEnumerable<Order> Orders => _orders?.Values.Select(slot => slot.Order) ?? [];
+
+    public IEnumerable<OrderSlot> OrderSlots => _orders?.Values ?? Enumerable.Empty<OrderSlot>();
 }

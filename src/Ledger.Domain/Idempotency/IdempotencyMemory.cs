@@ -70,6 +70,18 @@ public sealed class IdempotencyMemory(TimeSpan window)
         return true;
     }
 
+    /// <summary>The requests remembered, oldest first: the order in which to remember them again.</summary>
+    public RememberedRequest[] InOrder()
+    {
+        var all = new RememberedRequest[Count];
+        for (var i = 0; i < all.Length; i++)
+        {
+            ref var entry = ref EntryAt(_oldestSequence + i);
+            all[i] = new RememberedRequest(entry.FirstEvent.Request, entry.FirstEvent, entry.BalancesAfter.ToArray());
+        }
+        return all;
+    }
+
     /// <summary>True when the key is remembered; allocates nothing.</summary>
     public bool Contains(string userId, string key) => TryFind(userId, key, Request.KeyHashOf(userId, key), out _);
 
@@ -87,6 +99,21 @@ public sealed class IdempotencyMemory(TimeSpan window)
     /// then forgets the keys older than the window before this event.</summary>
     internal void Remember(LedgerEvent firstEvent, in AssetBalances balancesAfter)
     {
+        Add(firstEvent, balancesAfter);
+        ForgetOlderThan((firstEvent.At - Window).UtcTicks);
+    }
+
+    /// <summary>Puts back a request that <see cref="InOrder"/> listed, forgetting nothing: the list is
+    /// exactly what was remembered, even where event times went backwards.</summary>
+    internal void RememberAgain(RememberedRequest remembered)
+    {
+        var balances = new AssetBalances();
+        foreach (var balance in remembered.BalancesAfter) balances.Add(balance);
+        Add(remembered.FirstEvent, balances);
+    }
+
+    private void Add(LedgerEvent firstEvent, in AssetBalances balancesAfter)
+    {
         var request = firstEvent.Request;
         if (!TryFind(request.UserId, request.IdempotencyKey, request.KeyHash, out var emptySlot))
         {
@@ -99,7 +126,6 @@ public sealed class IdempotencyMemory(TimeSpan window)
             _slots[emptySlot] = new Slot { SequencePlusOne = sequence + 1, KeyHash = request.KeyHash };
             if (Count * 2 > _slots.Length) Rehash(_slots.Length * 2);
         }
-        ForgetOlderThan((firstEvent.At - Window).UtcTicks);
     }
 
     /// <summary>Finds the key's slot (true), or the empty slot where it would go (false).</summary>

@@ -15,6 +15,10 @@ internal sealed class OrderSlot(Order order)
     public bool HasFill(string fillId) =>
         string.Equals(_firstFillId, fillId, StringComparison.Ordinal) || (_moreFillIds?.Contains(fillId) ?? false);
 
+    /// <summary>The ids of the fills applied, in no particular order.</summary>
+    public string[] FillIds() =>
+        _firstFillId is null ? [] : [_firstFillId, .. _moreFillIds ?? Enumerable.Empty<string>()];
+
     public void AddFill(string fillId)
     {
         if (HasFill(fillId)) throw new LedgerInvariantViolation($"fill {fillId} of order {Order.OrderId} applied twice");

@@ -101,6 +101,16 @@ internal sealed class LedgerSimulation
 
     public IEnumerable<LedgerEvent> Events => _logs.SelectMany(log => log);
 
+    public const int Partitions = PartitionCount;
+
+    /// <summary>The events one partition decided, in order: its log.</summary>
+    public IReadOnlyList<LedgerEvent> LogOf(int partition) => _logs[partition];
+
+    /// <summary>Every command sent so far (repeats among them), in order.</summary>
+    public IReadOnlyList<Command> Sent => _sent;
+
+    public static bool Owns(int partition, string userId) => PartitionOf(userId) == partition;
+
     private static int PartitionOf(string userId) => Array.IndexOf(Users, userId) % PartitionCount;
 
     private Command NextCommand()

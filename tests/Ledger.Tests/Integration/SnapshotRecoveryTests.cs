@@ -1,0 +1,100 @@
+using System.Net;
+using System.Security.Cryptography;
+using Ledger.Domain.Markets;
+using Ledger.Kafka;
+using Ledger.Kafka.Snapshots;
+using Ledger.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Ledger.Tests.Integration;
+
+/// <summary>
+/// A writer process with snapshots, killed (SIGKILL) and replaced: the new writer starts from each
+/// partition's snapshot and replays only the events after it, and decides exactly as before: a repeat
+/// gets its first answer, a balance is exact to the cent. Then one snapshot is corrupted and the
+/// other made to name an event the log does not hold: both are refused, the partitions are replayed
+/// whole, and the decisions are still exact.
+/// </summary>
+public sealed class SnapshotRecoveryTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Partitions = 2;
+    private static readonly string[] Users = ["ann", "ben", "cay", "dov", "eli", "fay"];
+    private static readonly TimeSpan DecisionDeadline = TimeSpan.FromSeconds(60);
+    private readonly string _snapshots = Directory.CreateTempSubdirectory("ledger-snapshots-").FullName;
+
+    [Fact]
+    public async Task a_writer_recovers_from_its_snapshots_and_refuses_bad_ones()
+    {
+        await using var ledger = await RunningLedger.Start(partitions: Partitions, brokers: 1, separateWriter: true,
+            environment: new Dictionary<string, string>
+            {
+                ["Writer__SnapshotDirectory"] = _snapshots,
+                ["Writer__SnapshotEveryEvents"] = "5",
+            });
+        Assert.All(Enumerable.Range(0, Partitions), p => Assert.True(Users.Count(u => UserPartitioner.PartitionOf(u, Partitions) == p) >= 2));
+        var expected = Users.ToDictionary(user => user, _ => 0L);
+        for (var round = 0; round < 4; round++)
+            foreach (var user in Users)
+            {
+                var cents = 100 * (round + 1) + user.Length;
+                Assert.Equal(HttpStatusCode.Created, (await Deposit(ledger, user, cents, $"d-{user}-{round}")).Status);
+                expected[user] += cents;
+            }
+        var paths = Enumerable.Range(0, Partitions).Select(p => Path.Combine(_snapshots, $"{ledger.Kafka.Options.EventsTopic}-{p}.snapshot")).ToArray();
+        await Eventually.Until(() => Task.FromResult(paths.All(File.Exists)), TimeSpan.FromSeconds(30), $"both partitions wrote a snapshot\n{ledger.Logs}");
+
+        ledger.Writer!.Kill();
+        await ledger.StartWriter();
+        // Each recovery (a rebalance may make more than one) starts from the partition's snapshot.
+        Assert.True(Count(ledger.Writer!.Output, "from the snapshot of") >= Partitions, ledger.Writer!.Output);
+        Assert.DoesNotContain("(no snapshot", ledger.Writer!.Output);
+        await AssertDecidesExactly(ledger, expected, "after recovering from snapshots");
+
+        // Wait for snapshots that include the withdrawals above, then spoil them.
+        await Eventually.Until(() => Task.FromResult(Count(ledger.Writer!.Output, ") written,") >= Partitions),
+            TimeSpan.FromSeconds(30), $"snapshots written by the new writer\n{ledger.Writer!.Output}");
+        ledger.Writer!.Kill();
+        var corrupt = File.ReadAllBytes(paths[0]);
+        corrupt[corrupt.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(paths[0], corrupt);
+        var (header, image) = SnapshotFile.Decode(File.ReadAllBytes(paths[1]), MarketCatalog.Default);
+        File.WriteAllBytes(paths[1], SnapshotFile.Encode(header with { LastEventSha256 = SHA256.HashData("another log"u8) }, image));
+
+        await ledger.StartWriter();
+        var log = ledger.Writer!.Output;
+        output.WriteLine(log);
+        Assert.Contains("refused (its checksum does not match", log);
+        Assert.Contains("refused (its last event is not the record at offset", log);
+        await AssertDecidesExactly(ledger, expected, "after refusing both snapshots");
+    }
+
+    /// <summary>A repeat answers its first outcome; withdrawing a cent more than the balance is refused;
+    /// withdrawing the balance leaves exactly zero. Deposits the balance back, so it can run again.</summary>
+    private async Task AssertDecidesExactly(RunningLedger ledger, Dictionary<string, long> expected, string when)
+    {
+        var repeat = await Deposit(ledger, Users[0], 100 + Users[0].Length, $"d-{Users[0]}-0");
+        Assert.True(repeat is { Status: HttpStatusCode.Created, Replayed: true }, $"{when}: a repeat gets its first answer ({repeat.Status} {repeat.Body})");
+        foreach (var user in Users)
+        {
+            var key = $"{when.Replace(' ', '-')}-{user}";
+            var tooMuch = await Withdraw(ledger, user, expected[user] + 1, $"{key}-too-much");
+            Assert.True(tooMuch.Code == "insufficient_funds", $"{when}: {user} withdrawing one cent more than {expected[user]}: {tooMuch.Status} {tooMuch.Body}");
+            var all = await Withdraw(ledger, user, expected[user], $"{key}-all");
+            Assert.True(all.Status == HttpStatusCode.Created && all.Balance.GetProperty("available").GetString() == "0.00",
+                $"{when}: {user} withdrawing {expected[user]}: {all.Status} {all.Body}");
+            Assert.Equal(HttpStatusCode.Created, (await Deposit(ledger, user, expected[user], $"{key}-back")).Status);
+        }
+        output.WriteLine($"{when}: every balance exact");
+    }
+
+    private static Task<Answer> Deposit(RunningLedger ledger, string user, long cents, string key) =>
+        ledger.SendUntilDecided("/v1/deposits", new { userId = user, asset = "USD", amount = DepositsEndToEndTests.Format(cents, "USD") }, key, DecisionDeadline);
+
+    private static Task<Answer> Withdraw(RunningLedger ledger, string user, long cents, string key) =>
+        ledger.SendUntilDecided("/v1/withdrawals", new { userId = user, asset = "USD", amount = DepositsEndToEndTests.Format(cents, "USD") }, key, DecisionDeadline);
+
+    private static int Count(string text, string what) => (text.Length - text.Replace(what, "").Length) / what.Length;
+
+    public void Dispose() => Directory.Delete(_snapshots, recursive: true);
+}
