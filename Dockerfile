@@ -40,6 +40,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app ./
 
+# The writers' snapshot directory (a volume in docker-compose.yml), owned by the user that runs:
+# a new named volume takes the ownership it finds here.
+RUN mkdir -p /var/lib/ledger/snapshots && chown "$APP_UID" /var/lib/ledger/snapshots
+
 # Listen where docker-compose.yml and docs/deployment.md say. ASPNETCORE_HTTP_PORTS (8080 in the
 # base image) is cleared so that ASPNETCORE_URLS alone decides, without an "overriding" warning.
 # docker-compose.yml sets ASPNETCORE_URLS per service (Api 8080, Projector 8081).

@@ -49,7 +49,12 @@ ledger_up() {
   say "local Kafka (in memory: nothing survives it) at $(cat "$bootstrap_file")"
 
   Auth__SigningKey="$(ledger_signing_key)"
-  export Kafka__BootstrapServersFile="$bootstrap_file" Kafka__Partitions="$partitions" Postgres__ConnectionString="$connection" Auth__SigningKey
+  # The local Kafka starts empty, so snapshots of an earlier run name events it no longer holds:
+  # start without them (a writer would refuse them anyway, with a warning).
+  Writer__SnapshotDirectory="$LEDGER_DATA/snapshots"
+  rm -rf "$Writer__SnapshotDirectory"
+  export Kafka__BootstrapServersFile="$bootstrap_file" Kafka__Partitions="$partitions" Postgres__ConnectionString="$connection" Auth__SigningKey \
+    Writer__SnapshotDirectory
   ledger_start_child projector env ASPNETCORE_URLS="http://127.0.0.1:$projector_port" dotnet "$(ledger_dll Ledger.Projector)"
   ledger_wait_http "http://127.0.0.1:$projector_port/health/ready" 120 "$LEDGER_LAST_PID"
   ledger_start_child api env ASPNETCORE_URLS="http://127.0.0.1:$http_port" dotnet "$(ledger_dll Ledger.Api)"

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Ledger.Domain;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
+using Ledger.Kafka.Snapshots;
 
 namespace Ledger.Benchmarks;
 
@@ -18,6 +19,8 @@ namespace Ledger.Benchmarks;
 public static class RecoveryMeasurement
 {
     public const int EventCountDefault = 1_000_000;
+    /// <summary>The writer's default Writer:SnapshotEveryEvents: at most this many events follow a snapshot.</summary>
+    private const int EventsAfterSnapshot = 25_000;
     private const int TransportSampleEvents = 6_000; // about 4 MiB: inside what the mock keeps
     private const string Topic = "ledger.events";
 
@@ -63,6 +66,73 @@ public static class RecoveryMeasurement
         output.WriteLine();
         output.WriteLine($"state after recovery: {state.AccountCount:N0} accounts, {state.Requests.Count:N0} remembered keys, " +
                          $"{state.EventsApplied:N0} events applied");
+        output.WriteLine();
+        MeasureSnapshot(output, codec, records, replayed, readRate);
+    }
+
+    /// <summary>
+    /// Recovery from a snapshot: the snapshot taken <see cref="EventsAfterSnapshot"/> events before the
+    /// end (the most a writer with the default Writer:SnapshotEveryEvents has to replay after one),
+    /// read back and restored, then the events after it replayed; and the state that gives is checked
+    /// to be the full replay's, byte for byte of their snapshots.
+    /// </summary>
+    private static void MeasureSnapshot(TextWriter output, EventCodec codec, List<byte[]> records, LedgerState whole, double readRate)
+    {
+        var cut = Math.Max(0, records.Count - EventsAfterSnapshot);
+        var atCut = new LedgerState();
+        var build = new EventReplay(codec, atCut);
+        foreach (var record in records.Take(cut)) build.Add(record);
+        build.Finish();
+        var header = new SnapshotHeader("ledger.events", 0, cut - 1, new byte[32], atCut.Requests.Window,
+            SnapshotFile.CatalogOf(Domain.Assets.AssetCatalog.Default, Domain.Markets.MarketCatalog.Default), DateTimeOffset.UnixEpoch);
+
+        GC.Collect();
+        var clock = Stopwatch.StartNew();
+        var image = atCut.Capture();
+        var capture = clock.Elapsed;
+        var requestsInSnapshot = image.Requests.Count;
+        clock.Restart();
+        var bytes = SnapshotFile.Encode(header, image);
+        var encode = clock.Elapsed;
+        var path = Path.Combine(Path.GetTempPath(), $"ledger-recovery-{Environment.ProcessId}.snapshot");
+        File.WriteAllBytes(path, bytes);
+        image = null;
+        bytes = null;
+
+        GC.Collect();
+        var processor = ProcessorSeconds();
+        clock.Restart();
+        var gcs = GC.CollectionCount(0);
+        var (_, read) = SnapshotFile.Decode(File.ReadAllBytes(path), Domain.Markets.MarketCatalog.Default);
+        var decode = clock.Elapsed;
+        var restored = LedgerState.Restore(read, header.IdempotencyWindow, Domain.Markets.MarketCatalog.Default);
+        var restore = clock.Elapsed;
+        gcs = GC.CollectionCount(0) - gcs;
+        read = null;
+        clock.Restart();
+        var tail = new EventReplay(codec, restored);
+        foreach (var record in records.Skip(cut)) tail.Add(record);
+        tail.Finish();
+        var replayTail = clock.Elapsed;
+        var processorSeconds = ProcessorSeconds() - processor;
+        var size = new FileInfo(path).Length;
+        File.Delete(path);
+        var transportTail = TimeSpan.FromSeconds((records.Count - cut) / readRate);
+
+        var same = SnapshotFile.Encode(header, whole.Capture()).AsSpan().SequenceEqual(SnapshotFile.Encode(header, restored.Capture()));
+        if (!same) throw new InvalidOperationException("the snapshot and the events after it built another state than the full replay");
+
+        var total = restore + replayTail + transportTail;
+        output.WriteLine($"| recovering {records.Count:N0} events from a snapshot of the first {cut:N0} | seconds | |");
+        output.WriteLine("| --- | ---: | --- |");
+        output.WriteLine($"| writer's pause to copy its state (Capture; the writer decides nothing meanwhile) | {capture.TotalSeconds:0.00} | {requestsInSnapshot:N0} requests, {atCut.AccountCount:N0} accounts, {atCut.Orders.Count():N0} orders |");
+        output.WriteLine($"| encode the snapshot (beside the writer) | {encode.TotalSeconds:0.00} | {size / 1_048_576.0:N0} MiB, {size / Math.Max(1, cut)} bytes per event behind it |");
+        output.WriteLine($"| read, check and restore the snapshot | {restore.TotalSeconds:0.00} | of which reading, checking and decoding {decode.TotalSeconds:0.00} s; {gcs} collections |");
+        output.WriteLine($"| replay the {records.Count - cut:N0} events after it (EventReplay) | {replayTail.TotalSeconds:0.00} | |");
+        output.WriteLine($"| read those events over TCP (mock, scaled) | {transportTail.TotalSeconds:0.00} | |");
+        output.WriteLine($"| **recovery from the snapshot (sum)** | **{total.TotalSeconds:0.00}** | CPU {processorSeconds:0.00} s without the transport |");
+        output.WriteLine();
+        output.WriteLine("the state restored from the snapshot and the events after it equals the full replay's (their snapshots are byte for byte equal)");
     }
 
     private static double ProcessorSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;

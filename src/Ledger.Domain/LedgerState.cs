@@ -137,51 +137,55 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
     public static LedgerState Restore(PartitionImage image, TimeSpan idempotencyWindow, MarketCatalog markets)
     {
         var state = new LedgerState(idempotencyWindow, markets);
-        Require(image.EventsApplied >= 0, "a negative count of events applied");
-        foreach (var account in image.Accounts)
+        if (image.EventsApplied < 0) throw NotAState("a negative count of events applied");
+        foreach (var (userId, asset, balance) in image.Accounts)
         {
-            var balance = account.Balance;
-            Require(balance.Available is >= 0 and <= Balance.MinorUnitsMax && balance.Held is >= 0 and <= Balance.MinorUnitsMax,
-                $"the balance of {account.UserId} in {account.Asset} is out of range");
-            ref var stored = ref state.BalanceToChange(state.AccountsToChange(account.UserId), account.Asset, out var added);
-            Require(added, $"the account of {account.UserId} in {account.Asset} appears twice");
+            if (balance.Available is < 0 or > Balance.MinorUnitsMax || balance.Held is < 0 or > Balance.MinorUnitsMax)
+                throw NotAState($"the balance of {userId} in {asset} is out of range");
+            ref var stored = ref state.BalanceToChange(state.AccountsToChange(userId), asset, out var added);
+            if (!added) throw NotAState($"the account of {userId} in {asset} appears twice");
             stored = balance;
         }
         foreach (var (order, fillIds) in image.Orders)
         {
-            Require(markets.TryGet(order.Market.Symbol, out var market) && market == order.Market,
-                $"order {order.OrderId} is on market {order.Market.Symbol}, which is not configured as it was");
-            Require(order.Filled >= 0 && order.Filled <= order.Quantity && order.HeldRemaining >= 0, $"order {order.OrderId} is out of range");
+            if (!markets.TryGet(order.Market.Symbol, out var market) || market != order.Market)
+                throw NotAState($"order {order.OrderId} is on market {order.Market.Symbol}, which is not configured as it was");
+            if (order.Filled < 0 || order.Filled > order.Quantity || order.HeldRemaining < 0) throw NotAState($"order {order.OrderId} is out of range");
             var owner = state.AccountsToChange(order.OwnerId);
-            Require(!owner.TryGetOrder(order.OrderId, out _), $"order {order.OrderId} of {order.OwnerId} appears twice");
+            if (owner.TryGetOrder(order.OrderId, out _)) throw NotAState($"order {order.OrderId} of {order.OwnerId} appears twice");
             owner.AddOrder(order);
             owner.TryGetOrder(order.OrderId, out var slot);
             foreach (var fillId in fillIds)
             {
-                Require(!slot!.HasFill(fillId), $"fill {fillId} of order {order.OrderId} appears twice");
+                if (slot!.HasFill(fillId)) throw NotAState($"fill {fillId} of order {order.OrderId} appears twice");
                 slot.AddFill(fillId);
             }
         }
         foreach (var debited in image.DebitedTransfers)
-            Require(state._debitedTransfers.TryAdd((debited.FromUserId, debited.TransferId), debited), $"transfer {debited.TransferId} debited twice");
-        foreach (var step in image.DecidedCredits)
-            Require(state._decidedCredits.Add((step.FromUserId, step.TransferId)), $"credit of transfer {step.TransferId} appears twice");
-        foreach (var step in image.RefundedTransfers)
-            Require(state._refundedTransfers.Add((step.FromUserId, step.TransferId)), $"refund of transfer {step.TransferId} appears twice");
+        {
+            if (!state._debitedTransfers.TryAdd((debited.FromUserId, debited.TransferId), debited))
+                throw NotAState($"transfer {debited.TransferId} is debited twice");
+        }
+        foreach (var (fromUserId, transferId) in image.DecidedCredits)
+        {
+            if (!state._decidedCredits.Add((fromUserId, transferId))) throw NotAState($"the credit of transfer {transferId} appears twice");
+        }
+        foreach (var (fromUserId, transferId) in image.RefundedTransfers)
+        {
+            if (!state._refundedTransfers.Add((fromUserId, transferId))) throw NotAState($"the refund of transfer {transferId} appears twice");
+        }
+        state.Requests.Reserve(image.Requests.Count);
         foreach (var remembered in image.Requests)
         {
-            Require(!state.Requests.Contains(remembered.Request.UserId, remembered.Request.IdempotencyKey),
-                $"request {remembered.Request.IdempotencyKey} of {remembered.Request.UserId} appears twice");
-            state.Requests.RememberAgain(remembered);
+            if (!state.Requests.RememberAgain(remembered))
+                throw NotAState($"request {remembered.Request.IdempotencyKey} of {remembered.Request.UserId} appears twice");
         }
         state.EventsApplied = image.EventsApplied;
         state._lastUser = null;
         return state;
 
-        static void Require(bool holds, string what)
-        {
-            if (!holds) throw new ArgumentException($"the partition image is not a state's: {what}", nameof(image));
-        }
+        // Messages are made only when thrown: Restore runs once per remembered request.
+        static ArgumentException NotAState(string what) => new($"the partition image is not a state's: {what}", nameof(image));
     }
 
     internal void RememberDebit(TransferDebited debited)

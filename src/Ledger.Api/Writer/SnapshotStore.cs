@@ -57,13 +57,15 @@ internal sealed class SnapshotStore
     {
         var bytes = SnapshotFile.Encode(header, image);
         var path = PathOf(header.Partition);
-        var beside = path + ".writing";
+        // Named per writing, so two processes sharing the directory never write one file together.
+        var beside = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.writing";
         using (var file = new FileStream(beside, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             file.Write(bytes);
             file.Flush(flushToDisk: true);
         }
-        File.Move(beside, path, overwrite: true);
+        try { File.Move(beside, path, overwrite: true); }
+        finally { File.Delete(beside); }
         return bytes.Length;
     }
 }

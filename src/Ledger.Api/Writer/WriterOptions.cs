@@ -28,7 +28,7 @@ public sealed class WriterOptions
     public string? SnapshotDirectory { get; set; }
 
     /// <summary>A writer snapshots its partition after deciding this many events since its last one.</summary>
-    public int SnapshotEveryEvents { get; set; } = 100_000;
+    public int SnapshotEveryEvents { get; set; } = 25_000;
 
     /// <summary>Pause before a writer group member that failed joins again.</summary>
     public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);

@@ -70,16 +70,54 @@ public sealed class IdempotencyMemory(TimeSpan window)
         return true;
     }
 
-    /// <summary>The requests remembered, oldest first: the order in which to remember them again.</summary>
-    public RememberedRequest[] InOrder()
+    /// <summary>The requests remembered, oldest first: the order in which to remember them again. A
+    /// copy of the ring (the events in it are immutable), so it costs the owner's thread one copy of
+    /// an array; each <see cref="RememberedRequest"/> is made when read, on whichever thread reads.</summary>
+    public IReadOnlyList<RememberedRequest> InOrder()
     {
-        var all = new RememberedRequest[Count];
-        for (var i = 0; i < all.Length; i++)
+        var entries = new Entry[Count];
+        for (var i = 0; i < entries.Length;)
         {
-            ref var entry = ref EntryAt(_oldestSequence + i);
-            all[i] = new RememberedRequest(entry.FirstEvent.Request, entry.FirstEvent, entry.BalancesAfter.ToArray());
+            var start = (int)((_oldestSequence + i) & (_ring.Length - 1));
+            var run = Math.Min(entries.Length - i, _ring.Length - start);
+            Array.Copy(_ring, start, entries, i, run);
+            i += run;
         }
-        return all;
+        return new RememberedInOrder(entries);
+    }
+
+    private sealed class RememberedInOrder(Entry[] entries) : IReadOnlyList<RememberedRequest>
+    {
+        public int Count => entries.Length;
+
+        public RememberedRequest this[int index]
+        {
+            get
+            {
+                ref var entry = ref entries[index];
+                return new RememberedRequest(entry.FirstEvent.Request, entry.FirstEvent, entry.BalancesAfter.ToArray());
+            }
+        }
+
+        public IEnumerator<RememberedRequest> GetEnumerator()
+        {
+            for (var i = 0; i < entries.Length; i++) yield return this[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>Makes room for this many requests at once, so that restoring a snapshot does not grow
+    /// the tables step by step.</summary>
+    internal void Reserve(int count)
+    {
+        if (count <= _ring.Length - Count) return;
+        var capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(Count + count));
+        var old = _ring;
+        _ring = new Entry[capacity];
+        for (var sequence = _oldestSequence; sequence < _nextSequence; sequence++)
+            EntryAt(sequence) = old[(int)(sequence & (old.Length - 1))];
+        Rehash(capacity * 2);
     }
 
     /// <summary>True when the key is remembered; allocates nothing.</summary>
@@ -105,14 +143,15 @@ public sealed class IdempotencyMemory(TimeSpan window)
 
     /// <summary>Puts back a request that <see cref="InOrder"/> listed, forgetting nothing: the list is
     /// exactly what was remembered, even where event times went backwards.</summary>
-    internal void RememberAgain(RememberedRequest remembered)
+    internal bool RememberAgain(RememberedRequest remembered)
     {
         var balances = new AssetBalances();
         foreach (var balance in remembered.BalancesAfter) balances.Add(balance);
-        Add(remembered.FirstEvent, balances);
+        return Add(remembered.FirstEvent, balances);
     }
 
-    private void Add(LedgerEvent firstEvent, in AssetBalances balancesAfter)
+    /// <summary>False when the key is remembered already (the first outcome stands).</summary>
+    private bool Add(LedgerEvent firstEvent, in AssetBalances balancesAfter)
     {
         var request = firstEvent.Request;
         if (!TryFind(request.UserId, request.IdempotencyKey, request.KeyHash, out var emptySlot))
@@ -125,7 +164,9 @@ public sealed class IdempotencyMemory(TimeSpan window)
             };
             _slots[emptySlot] = new Slot { SequencePlusOne = sequence + 1, KeyHash = request.KeyHash };
             if (Count * 2 > _slots.Length) Rehash(_slots.Length * 2);
+            return true;
         }
+        return false;
     }
 
     /// <summary>Finds the key's slot (true), or the empty slot where it would go (false).</summary>

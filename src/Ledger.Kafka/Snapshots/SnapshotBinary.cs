@@ -9,6 +9,26 @@ internal sealed class SnapshotWriter(Stream output)
 {
     private readonly BinaryWriter _writer = new(output, Encoding.UTF8, leaveOpen: true);
 
+    /// <summary>Where the next byte goes: to come back to a length written before what it measures.</summary>
+    public long Position
+    {
+        get
+        {
+            _writer.Flush();
+            return output.Position;
+        }
+    }
+
+    /// <summary>Writes an int at an earlier position and comes back.</summary>
+    public void WriteAt(long position, int value)
+    {
+        var end = Position;
+        output.Position = position;
+        _writer.Write(value);
+        _writer.Flush();
+        output.Position = end;
+    }
+
     public void Write(byte value) => _writer.Write(value);
     public void Write(bool value) => _writer.Write(value);
     public void Write(int value) => _writer.Write(value);
@@ -47,6 +67,13 @@ internal sealed class SnapshotReader(ReadOnlyMemory<byte> bytes)
     public long ReadLong() => BitConverter.ToInt64(Take(8));
     public Guid ReadGuid() => new(Take(16));
     public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
+
+    /// <summary>The next bytes, to be read by another reader (on another thread).</summary>
+    public ReadOnlyMemory<byte> ReadSlice(int count)
+    {
+        Take(count);
+        return _bytes.Slice(_position - count, count);
+    }
 
     public int ReadCount()
     {

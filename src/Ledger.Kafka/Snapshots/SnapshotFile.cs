@@ -85,17 +85,19 @@ public static class SnapshotFile
         foreach (var transfer in debited) SnapshotEvents.Write(w, transfer);
         WriteSteps(w, image.DecidedCredits);
         WriteSteps(w, image.RefundedTransfers);
-        w.Write(image.Requests.Count);
-        foreach (var remembered in image.Requests)
+        // Requests, most of a snapshot, go in chunks that each say their length, so they can be read
+        // back on several cores at once.
+        var chunks = (image.Requests.Count + RequestsPerChunk - 1) / RequestsPerChunk;
+        w.Write(chunks);
+        for (var chunk = 0; chunk < chunks; chunk++)
         {
-            SnapshotEvents.Write(w, remembered.FirstEvent);
-            w.Write(remembered.BalancesAfter.Count);
-            foreach (var (asset, balance) in remembered.BalancesAfter)
-            {
-                w.Write(asset);
-                w.Write(balance.Available);
-                w.Write(balance.Held);
-            }
+            var first = chunk * RequestsPerChunk;
+            var count = Math.Min(RequestsPerChunk, image.Requests.Count - first);
+            w.Write(count);
+            var lengthAt = w.Position;
+            w.Write(0);
+            for (var i = first; i < first + count; i++) WriteRequest(w, image.Requests[i]);
+            w.WriteAt(lengthAt, (int)(w.Position - lengthAt - sizeof(int)));
         }
         w.Flush();
         var checksum = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
@@ -136,7 +138,40 @@ public static class SnapshotFile
             debited[i] = SnapshotEvents.Read(r, markets) as TransferDebited ?? throw new SnapshotRefused("a debited transfer is another event");
         var credits = ReadSteps(r);
         var refunds = ReadSteps(r);
-        var requests = new RememberedRequest[r.ReadCount()];
+        var chunks = new (int Count, ReadOnlyMemory<byte> Bytes)[r.ReadCount()];
+        for (var chunk = 0; chunk < chunks.Length; chunk++) chunks[chunk] = (r.ReadCount(), r.ReadSlice(r.ReadCount()));
+        if (!r.AtEnd) throw new SnapshotRefused("bytes follow the last request");
+        var decoded = new RememberedRequest[chunks.Length][];
+        try
+        {
+            Parallel.For(0, chunks.Length, chunk => decoded[chunk] = ReadRequests(chunks[chunk].Count, chunks[chunk].Bytes, markets));
+        }
+        catch (AggregateException error)
+        {
+            throw error.InnerExceptions[0] as SnapshotRefused ?? new SnapshotRefused("a chunk of requests does not read back", error);
+        }
+        var requests = decoded.SelectMany(chunk => chunk).ToArray();
+        return (header, new PartitionImage(eventsApplied, accounts, orders, debited, credits, refunds, requests));
+    }
+
+    private const int RequestsPerChunk = 65_536;
+
+    private static void WriteRequest(SnapshotWriter w, RememberedRequest remembered)
+    {
+        SnapshotEvents.Write(w, remembered.FirstEvent);
+        w.Write(remembered.BalancesAfter.Count);
+        foreach (var (asset, balance) in remembered.BalancesAfter)
+        {
+            w.Write(asset);
+            w.Write(balance.Available);
+            w.Write(balance.Held);
+        }
+    }
+
+    private static RememberedRequest[] ReadRequests(int count, ReadOnlyMemory<byte> bytes, MarketCatalog markets)
+    {
+        var r = new SnapshotReader(bytes);
+        var requests = new RememberedRequest[count];
         for (var i = 0; i < requests.Length; i++)
         {
             var first = SnapshotEvents.Read(r, markets);
@@ -144,8 +179,8 @@ public static class SnapshotFile
             for (var b = 0; b < balances.Length; b++) balances[b] = new AssetBalance(r.ReadShared(), new Balance(r.ReadLong(), r.ReadLong()));
             requests[i] = new RememberedRequest(first.Request, first, balances);
         }
-        if (!r.AtEnd) throw new SnapshotRefused("bytes follow the last request");
-        return (header, new PartitionImage(eventsApplied, accounts, orders, debited, credits, refunds, requests));
+        if (!r.AtEnd) throw new SnapshotRefused("bytes follow the last request of a chunk");
+        return requests;
     }
 
     /// <summary>The configured assets and markets as one string; a snapshot taken under others is refused.</summary>
