@@ -140,6 +140,25 @@ async Task Breakdown()
     Console.WriteLine("  step: wall us/event (server CPU, client CPU)");
     foreach (var (name, (wall, cpu, client)) in steps)
         Console.WriteLine($"  {name}: {wall.TotalMicroseconds / stream.Count:0.0} ({cpu / stream.Count:0.0}, {client.TotalMicroseconds / stream.Count:0.0})");
+    await RowsWritten(database.Source);
+}
+
+// What each table took per event: rows inserted, rows updated and how many of those updates were
+// HOT (no index entry written), from PostgreSQL's own counters of the benchmark's database.
+async Task RowsWritten(NpgsqlDataSource source)
+{
+    await using var connection = await source.OpenConnectionAsync();
+    // The backend's counters reach the shared statistics when it next goes idle; this makes it go now.
+    await using (var flush = new NpgsqlCommand("select pg_stat_force_next_flush()", connection)) await flush.ExecuteNonQueryAsync();
+    await using var command = new NpgsqlCommand("""
+        select relname, n_tup_ins, n_tup_upd, n_tup_hot_upd from pg_stat_user_tables
+         where n_tup_ins + n_tup_upd > 0 and relname <> 'schema_migrations' order by relname
+        """, connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    Console.WriteLine("  table: rows per event inserted, updated (HOT updates)");
+    while (await reader.ReadAsync())
+        Console.WriteLine($"  {reader.GetString(0)}: {reader.GetInt64(1) / (double)stream.Count:0.00}, " +
+            $"{reader.GetInt64(2) / (double)stream.Count:0.00} ({reader.GetInt64(3) / (double)stream.Count:0.00})");
 }
 
 // The event rows alone, written as the projector's event store writes them (the same COPY), one
