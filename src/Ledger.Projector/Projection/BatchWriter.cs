@@ -52,12 +52,14 @@ public static class BatchWriter
 public static class ReadModels
 {
     /// <summary>The writes of the read models that need nothing from the database.</summary>
-    public sealed record Folded(BalanceCache.Changes Balances, NpgsqlBatchCommand? BalancesCommand, NpgsqlBatchCommand? StatisticsCommand);
+    public sealed record Folded(BalanceCache.Changes Balances, NpgsqlBatchCommand? BalancesCommand, NpgsqlBatchCommand? StatisticsCommand,
+        LedgerEntries.Entry[] Entries);
 
     public static Folded Fold(IReadOnlyList<ProjectedEvent> batch)
     {
         var balances = BalanceCache.Fold(batch);
-        return new Folded(balances, BalanceCache.Add(balances), DailyStatistics.Add(DailyStatistics.Fold(batch)));
+        return new Folded(balances, BalanceCache.Add(balances), DailyStatistics.Add(DailyStatistics.Fold(batch)),
+            LedgerEntries.Rows(batch));
     }
 
     /// <summary>Orders are read first (the batch may continue orders placed before it), the ledger
@@ -67,7 +69,7 @@ public static class ReadModels
         CancellationToken cancellation)
     {
         var orders = await OrdersProjection.Changed(connection, batch, cancellation);
-        await LedgerEntries.Append(connection, batch, cancellation);
+        await LedgerEntries.Append(connection, folded.Entries, cancellation);
         await using var writes = new NpgsqlBatch(connection);
         foreach (var command in new[] { OrdersProjection.Save(orders), folded.StatisticsCommand, folded.BalancesCommand })
             if (command is not null) writes.BatchCommands.Add(command);

@@ -86,7 +86,8 @@ public static class OrdersProjection
             views[key.Value] = after;
             changed.Add(key.Value);
         }
-        return [.. changed.Select(k => views[k]!)];
+        // In the order of the primary key: neighbouring rows land on the same index pages, cheaper to write.
+        return [.. changed.Order(OrdinalKeys.Instance).Select(k => views[k]!)];
     }
 
     private const string Columns = """
@@ -153,5 +154,17 @@ public static class OrdersProjection
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
             Value = rows.Select(r => (object?)r.ClosedAt?.UtcDateTime ?? DBNull.Value).ToArray() });
         return command;
+    }
+}
+
+/// <summary>(user, order id) in ordinal order: close to the primary key's order, which is all the locality needs.</summary>
+internal sealed class OrdinalKeys : IComparer<(string UserId, string OrderId)>
+{
+    public static readonly OrdinalKeys Instance = new();
+
+    public int Compare((string UserId, string OrderId) x, (string UserId, string OrderId) y)
+    {
+        var byUser = string.CompareOrdinal(x.UserId, y.UserId);
+        return byUser != 0 ? byUser : string.CompareOrdinal(x.OrderId, y.OrderId);
     }
 }
