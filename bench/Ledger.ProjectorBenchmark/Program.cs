@@ -133,7 +133,7 @@ async Task Breakdown()
         // Made outside the steps: BatchWriter makes them on another core while the events are copied.
         var orders = OrdersProjection.Changed(sequenced, loaded);
         var entries = LedgerEntries.Rows(sequenced);
-        await Step("entries (COPY)", () => { LedgerEntries.Append(connection, entries); return Task.FromResult(0); });
+        await Step("entries (COPY)", async () => { await LedgerEntries.Append(connection, entries, CancellationToken.None); return 0; });
         // The read models' writes go in one round trip; here each is sent alone to see what it costs.
         await Step("orders (write)", () => Execute(connection, OrdersProjection.Save(orders)));
         await Step("daily statistics", () => Execute(connection, DailyStatistics.Add(DailyStatistics.Fold(sequenced))));
@@ -141,8 +141,8 @@ async Task Breakdown()
         {
             var balances = BalanceCache.Fold(sequenced);
             await using var commands = new NpgsqlBatch(connection) { BatchCommands = { BalanceCache.Add(balances)! } };
-            await using var reader = commands.ExecuteReader();
-            BalanceCache.Check(reader, balances);
+            await using var reader = await commands.ExecuteReaderAsync();
+            await BalanceCache.Check(reader, balances, CancellationToken.None);
             return 0;
         });
         await Step("commit", async () => { await transaction.CommitAsync(); return 0; });
@@ -184,12 +184,11 @@ async Task RawCopy(NpgsqlDataSource source, IReadOnlyList<ProjectedEvent> batch)
 }
 
 // One read model's write alone, in the caller's transaction.
-// Synchronous, as ReadModels.Apply sends them.
-static Task<int> Execute(NpgsqlConnection connection, NpgsqlBatchCommand? command)
+static async Task<int> Execute(NpgsqlConnection connection, NpgsqlBatchCommand? command)
 {
-    if (command is null) return Task.FromResult(0);
-    using var commands = new NpgsqlBatch(connection) { BatchCommands = { command } };
-    return Task.FromResult(commands.ExecuteNonQuery());
+    if (command is null) return 0;
+    await using var commands = new NpgsqlBatch(connection) { BatchCommands = { command } };
+    return await commands.ExecuteNonQueryAsync();
 }
 
 // Microseconds per event of DailyStatistics.Apply over one day's events, with history preloaded:

@@ -89,12 +89,12 @@ public static class BalanceCache
     }
 
     /// <summary>Reads the balances <see cref="Add"/> returned and compares them with the published ones.</summary>
-    public static void Check(NpgsqlDataReader reader, Changes changes)
+    public static async Task Check(NpgsqlDataReader reader, Changes changes, CancellationToken cancellation)
     {
         // Not drift: the reader would stand on another statement's result (a bug of this code).
         if (reader.FieldCount != 4) throw new InvalidOperationException($"expected the balances' 4 columns, found {reader.FieldCount}");
         var written = 0;
-        while (reader.Read())
+        while (await reader.ReadAsync(cancellation))
         {
             written++;
             var account = new AccountKey(reader.GetString(0), reader.GetString(1));

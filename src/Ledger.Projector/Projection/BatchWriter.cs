@@ -24,7 +24,7 @@ public static class BatchWriter
         // the events' COPY.
         var folded = Task.Run(() => ReadModels.Fold(sequenced, orders), cancellation);
         await EventStore.Copy(connection, sequenced, cancellation);
-        ReadModels.Apply(connection, await folded);
+        await ReadModels.Apply(connection, await folded, cancellation);
         await transaction.CommitAsync(cancellation);
         return next;
     }
@@ -68,19 +68,17 @@ public static class ReadModels
     }
 
     /// <summary>The ledger entries copied, then every other write in one round trip, the balances last:
-    /// what they come back as is checked against what the writer published. Synchronous: the calling
-    /// thread has nothing else to do meanwhile, and blocking I/O spares the client a thread switch at
-    /// every wait and an async state machine per field written (measured: docs/benchmarks.md).</summary>
-    public static void Apply(NpgsqlConnection connection, Folded folded)
+    /// what they come back as is checked against what the writer published.</summary>
+    public static async Task Apply(NpgsqlConnection connection, Folded folded, CancellationToken cancellation)
     {
-        LedgerEntries.Append(connection, folded.Entries);
-        using var writes = new NpgsqlBatch(connection);
+        await LedgerEntries.Append(connection, folded.Entries, cancellation);
+        await using var writes = new NpgsqlBatch(connection);
         foreach (var command in new[] { folded.OrdersCommand, folded.StatisticsCommand, folded.BalancesCommand })
             if (command is not null) writes.BatchCommands.Add(command);
         if (writes.BatchCommands.Count == 0) return;
         // The reader skips the results of statements that return no rows: it stands on the balances'.
-        using var reader = writes.ExecuteReader();
-        if (folded.BalancesCommand is not null) BalanceCache.Check(reader, folded.Balances);
+        await using var reader = await writes.ExecuteReaderAsync(cancellation);
+        if (folded.BalancesCommand is not null) await BalanceCache.Check(reader, folded.Balances, cancellation);
     }
 
     /// <summary>The tables these projections own; the rebuild makes fresh copies of exactly these.</summary>

@@ -34,26 +34,23 @@ public static class LedgerEntries
         return sorted;
     }
 
-    /// <summary>Synchronous on purpose, like the rest of <see cref="ReadModels.Apply"/>: the projector's
-    /// own thread waits for PostgreSQL anyway, and an await per field cost the client more CPU than the
-    /// rows did, plus a thread switch at each full socket buffer.</summary>
-    public static void Append(NpgsqlConnection connection, Entry[] rows)
+    public static async Task Append(NpgsqlConnection connection, Entry[] rows, CancellationToken cancellation)
     {
-        using var copy = connection.BeginBinaryImport("""
+        await using var copy = await connection.BeginBinaryImportAsync("""
             copy ledger_entries (sequence, leg, owner_id, book, asset, amount, event_type, at) from stdin (format binary)
-            """);
+            """, cancellation);
         foreach (var row in rows)
         {
-            copy.StartRow();
-            copy.Write(row.Sequence, NpgsqlDbType.Bigint);
-            copy.Write(row.Leg, NpgsqlDbType.Smallint);
-            copy.Write(row.Posting.Owner, NpgsqlDbType.Text);
-            copy.Write(EventCodec.BookName(row.Posting.Book), NpgsqlDbType.Text);
-            copy.Write(row.Posting.Asset, NpgsqlDbType.Text);
-            copy.Write(row.Posting.Amount, NpgsqlDbType.Bigint);
-            copy.Write(row.EventType, NpgsqlDbType.Text);
-            copy.Write(row.At, NpgsqlDbType.TimestampTz);
+            await copy.StartRowAsync(cancellation);
+            await copy.WriteAsync(row.Sequence, NpgsqlDbType.Bigint, cancellation);
+            await copy.WriteAsync(row.Leg, NpgsqlDbType.Smallint, cancellation);
+            await copy.WriteAsync(row.Posting.Owner, NpgsqlDbType.Text, cancellation);
+            await copy.WriteAsync(EventCodec.BookName(row.Posting.Book), NpgsqlDbType.Text, cancellation);
+            await copy.WriteAsync(row.Posting.Asset, NpgsqlDbType.Text, cancellation);
+            await copy.WriteAsync(row.Posting.Amount, NpgsqlDbType.Bigint, cancellation);
+            await copy.WriteAsync(row.EventType, NpgsqlDbType.Text, cancellation);
+            await copy.WriteAsync(row.At, NpgsqlDbType.TimestampTz, cancellation);
         }
-        copy.Complete();
+        await copy.CompleteAsync(cancellation);
     }
 }

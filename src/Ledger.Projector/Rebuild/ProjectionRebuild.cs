@@ -78,7 +78,7 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, EventCodec code
         if (chunk.Count == 0) return 0;
         await Execute(connection, $"set local search_path = {Fresh}", cancellation);
         var orders = await OrdersProjection.Read(connection, chunk, cancellation);
-        ReadModels.Apply(connection, ReadModels.Fold(chunk, orders));
+        await ReadModels.Apply(connection, ReadModels.Fold(chunk, orders), cancellation);
         await Execute(connection, "set local search_path = public", cancellation);
         _last = chunk[^1].Sequence;
         _done += chunk.Count;
