@@ -91,6 +91,9 @@ async Task Breakdown()
 {
     await using var database = await FreshDatabase();
     var steps = new Dictionary<string, (TimeSpan Wall, double ServerMicroseconds, TimeSpan Client)>();
+    // Server CPU per event of each batch: the median batch shrugs off the moments another process had the core.
+    var perBatch = new Dictionary<string, List<double>>();
+    ProjectedEvent[] batch = [];
     ServerCpu? server = null;
     async Task<T> Step<T>(string name, Func<Task<T>> step)
     {
@@ -99,30 +102,38 @@ async Task Breakdown()
         var clock = Stopwatch.StartNew();
         var result = await step();
         var (wall, cpu, clientCpu) = steps.GetValueOrDefault(name);
-        steps[name] = (wall + clock.Elapsed, cpu + server.Now() - before, clientCpu + Process.GetCurrentProcess().TotalProcessorTime - client);
+        var serverSpent = server.Now() - before;
+        steps[name] = (wall + clock.Elapsed, cpu + serverSpent, clientCpu + Process.GetCurrentProcess().TotalProcessorTime - client);
+        perBatch.TryAdd(name, []);
+        perBatch[name].Add(serverSpent / batch.Length);
         return result;
     }
     var stored = new Dictionary<int, long?>();
-    foreach (var batch in batches)
+    foreach (var next in batches)
     {
+        batch = next;
         await using var connection = await database.Source.OpenConnectionAsync();
         server = ServerCpu.Of(connection);
-        var next = batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
+        var advanced = batch.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => g.Max(e => e.Offset) + 1);
         await using var transaction = await connection.BeginTransactionAsync();
         var sequenced = await Step("offsets + reserve sequences", async () =>
         {
             await using var commands = new NpgsqlBatch(connection)
             {
-                BatchCommands = { ProjectorOffsets.Advance("bench.events", next, stored), EventStore.Reserve(batch.Length) },
+                BatchCommands = { ProjectorOffsets.Advance("bench.events", advanced, stored), EventStore.Reserve(batch.Length) },
             };
             await using var reader = await commands.ExecuteReaderAsync();
-            await ProjectorOffsets.CheckAdvanced(reader, "bench.events", next, CancellationToken.None);
+            await ProjectorOffsets.CheckAdvanced(reader, "bench.events", advanced, CancellationToken.None);
             await reader.NextResultAsync();
             return await EventStore.Sequenced(reader, batch, CancellationToken.None);
         });
         await Step("events (COPY)", async () => { await EventStore.Copy(connection, sequenced, CancellationToken.None); return 0; });
-        var orders = await Step("orders (read, evolve)", () => OrdersProjection.Changed(connection, sequenced, CancellationToken.None));
-        await Step("entries (COPY)", async () => { await LedgerEntries.Append(connection, sequenced, CancellationToken.None); return 0; });
+        // BatchWriter reads the orders in its first round trip; here alone, to see what it costs.
+        var loaded = await Step("orders (read)", () => OrdersProjection.Read(connection, sequenced, CancellationToken.None));
+        // Made outside the steps: BatchWriter makes them on another core while the events are copied.
+        var orders = OrdersProjection.Changed(sequenced, loaded);
+        var entries = LedgerEntries.Rows(sequenced);
+        await Step("entries (COPY)", async () => { await LedgerEntries.Append(connection, entries, CancellationToken.None); return 0; });
         // The read models' writes go in one round trip; here each is sent alone to see what it costs.
         await Step("orders (write)", () => Execute(connection, OrdersProjection.Save(orders)));
         await Step("daily statistics", () => Execute(connection, DailyStatistics.Add(DailyStatistics.Fold(sequenced))));
@@ -135,11 +146,31 @@ async Task Breakdown()
             return 0;
         });
         await Step("commit", async () => { await transaction.CommitAsync(); return 0; });
-        foreach (var (partition, offset) in next) stored[partition] = offset;
+        foreach (var (partition, offset) in advanced) stored[partition] = offset;
     }
-    Console.WriteLine("  step: wall us/event (server CPU, client CPU)");
+    Console.WriteLine("  step: wall us/event (server CPU, client CPU; server CPU of the median batch)");
     foreach (var (name, (wall, cpu, client)) in steps)
-        Console.WriteLine($"  {name}: {wall.TotalMicroseconds / stream.Count:0.0} ({cpu / stream.Count:0.0}, {client.TotalMicroseconds / stream.Count:0.0})");
+        Console.WriteLine($"  {name}: {wall.TotalMicroseconds / stream.Count:0.0} ({cpu / stream.Count:0.0}, {client.TotalMicroseconds / stream.Count:0.0}; " +
+            $"{perBatch[name].Order().ElementAt(perBatch[name].Count / 2):0.0})");
+    await RowsWritten(database.Source);
+}
+
+// What each table took per event: rows inserted, rows updated and how many of those updates were
+// HOT (no index entry written), from PostgreSQL's own counters of the benchmark's database.
+async Task RowsWritten(NpgsqlDataSource source)
+{
+    await using var connection = await source.OpenConnectionAsync();
+    // The backend's counters reach the shared statistics when it next goes idle; this makes it go now.
+    await using (var flush = new NpgsqlCommand("select pg_stat_force_next_flush()", connection)) await flush.ExecuteNonQueryAsync();
+    await using var command = new NpgsqlCommand("""
+        select relname, n_tup_ins, n_tup_upd, n_tup_hot_upd from pg_stat_user_tables
+         where n_tup_ins + n_tup_upd > 0 and relname <> 'schema_migrations' order by relname
+        """, connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    Console.WriteLine("  table: rows per event inserted, updated (HOT updates)");
+    while (await reader.ReadAsync())
+        Console.WriteLine($"  {reader.GetString(0)}: {reader.GetInt64(1) / (double)stream.Count:0.00}, " +
+            $"{reader.GetInt64(2) / (double)stream.Count:0.00} ({reader.GetInt64(3) / (double)stream.Count:0.00})");
 }
 
 // The event rows alone, written as the projector's event store writes them (the same COPY), one

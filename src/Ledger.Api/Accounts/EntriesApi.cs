@@ -30,9 +30,11 @@ public static class EntriesApi
 
         await using var connection = await readModel.OpenConnectionAsync(cancellation);
         var rows = new List<(long Sequence, short Leg, object Json)>();
+        // "owner_id <> '@ledger'" is the index's own condition (it holds users' rows only), stated so
+        // that the planner uses it whatever the user id; a user id cannot be "@ledger" (no '@' allowed).
         await using (var command = new NpgsqlCommand("""
             select sequence, leg, book, asset, amount, event_type, at from ledger_entries
-             where owner_id = $1 and ($2::text is null or asset = $2) and (sequence, leg) > ($3, $4)
+             where owner_id = $1 and owner_id <> '@ledger' and ($2::text is null or asset = $2) and (sequence, leg) > ($3, $4)
              order by sequence, leg limit $5
             """, connection))
         {

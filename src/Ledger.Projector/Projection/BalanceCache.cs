@@ -52,7 +52,8 @@ public static class BalanceCache
     public static NpgsqlBatchCommand? Add(Changes changes)
     {
         if (changes.ByAccount.Count == 0) return null;
-        var rows = changes.ByAccount.ToArray();
+        // In the order of the primary key: the accounts opened land on neighbouring index pages.
+        var rows = changes.ByAccount.OrderBy(r => r.Key.UserId, StringComparer.Ordinal).ThenBy(r => r.Key.Asset, StringComparer.Ordinal).ToArray();
         return new NpgsqlBatchCommand("""
             with change as (
                 select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::integer[], $6::bigint[])

@@ -19,31 +19,36 @@ public static class BatchWriter
         if (batch.Count == 0) return next;
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        var sequenced = await AdvanceAndReserve(connection, topic, batch, next, stored, cancellation);
-        // Folding the batch into balance and statistics rows needs no database: it runs on another core
-        // while PostgreSQL takes the events' COPY.
-        var folded = Task.Run(() => ReadModels.Fold(sequenced), cancellation);
+        var (sequenced, orders) = await AdvanceReserveAndRead(connection, topic, batch, next, stored, cancellation);
+        // Folding the batch into rows needs no database: it runs on another core while PostgreSQL takes
+        // the events' COPY.
+        var folded = Task.Run(() => ReadModels.Fold(sequenced, orders), cancellation);
         await EventStore.Copy(connection, sequenced, cancellation);
-        await ReadModels.Apply(connection, sequenced, await folded, cancellation);
+        await ReadModels.Apply(connection, await folded, cancellation);
         await transaction.CommitAsync(cancellation);
         return next;
     }
 
     /// <summary>Offsets first: a batch delivered again from a stale position (a crash between the
     /// PostgreSQL and the Kafka commit, a zombie) is refused as fenced before any row is written. In
-    /// the same round trip, the batch's sequences.</summary>
-    private static async Task<ProjectedEvent[]> AdvanceAndReserve(NpgsqlConnection connection, string topic,
-        IReadOnlyList<ProjectedEvent> batch, Dictionary<int, long> next, IReadOnlyDictionary<int, long?> stored,
-        CancellationToken cancellation)
+    /// the same round trip, the batch's sequences and the order rows the batch continues.</summary>
+    private static async Task<(ProjectedEvent[] Sequenced, Dictionary<(string, string), OrdersProjection.OrderView> Orders)>
+        AdvanceReserveAndRead(NpgsqlConnection connection, string topic, IReadOnlyList<ProjectedEvent> batch,
+            Dictionary<int, long> next, IReadOnlyDictionary<int, long?> stored, CancellationToken cancellation)
     {
+        var continued = OrdersProjection.Continued(batch);
         await using var commands = new NpgsqlBatch(connection)
         {
             BatchCommands = { ProjectorOffsets.Advance(topic, next, stored), EventStore.Reserve(batch.Count) },
         };
+        if (continued.Count > 0) commands.BatchCommands.Add(OrdersProjection.Load(continued));
         await using var reader = await commands.ExecuteReaderAsync(cancellation);
         await ProjectorOffsets.CheckAdvanced(reader, topic, next, cancellation);
         if (!await reader.NextResultAsync(cancellation)) throw new InvalidOperationException("no sequences came back");
-        return await EventStore.Sequenced(reader, batch, cancellation);
+        var sequenced = await EventStore.Sequenced(reader, batch, cancellation);
+        if (continued.Count == 0) return (sequenced, []);
+        if (!await reader.NextResultAsync(cancellation)) throw new InvalidOperationException("no orders came back");
+        return (sequenced, await OrdersProjection.Loaded(reader, cancellation));
     }
 }
 
@@ -51,25 +56,24 @@ public static class BatchWriter
 /// same code with search_path set to its fresh tables.</summary>
 public static class ReadModels
 {
-    /// <summary>The writes of the read models that need nothing from the database.</summary>
-    public sealed record Folded(BalanceCache.Changes Balances, NpgsqlBatchCommand? BalancesCommand, NpgsqlBatchCommand? StatisticsCommand);
+    /// <summary>The batch's writes, made in memory from the batch and the order rows it continues.</summary>
+    public sealed record Folded(LedgerEntries.Entry[] Entries, NpgsqlBatchCommand? OrdersCommand,
+        NpgsqlBatchCommand? StatisticsCommand, BalanceCache.Changes Balances, NpgsqlBatchCommand? BalancesCommand);
 
-    public static Folded Fold(IReadOnlyList<ProjectedEvent> batch)
+    public static Folded Fold(IReadOnlyList<ProjectedEvent> batch, IReadOnlyDictionary<(string, string), OrdersProjection.OrderView> orders)
     {
         var balances = BalanceCache.Fold(batch);
-        return new Folded(balances, BalanceCache.Add(balances), DailyStatistics.Add(DailyStatistics.Fold(batch)));
+        return new Folded(LedgerEntries.Rows(batch), OrdersProjection.Save(OrdersProjection.Changed(batch, orders)),
+            DailyStatistics.Add(DailyStatistics.Fold(batch)), balances, BalanceCache.Add(balances));
     }
 
-    /// <summary>Orders are read first (the batch may continue orders placed before it), the ledger
-    /// entries copied, then every other write goes in one round trip, the balances last: what they
-    /// come back as is checked against what the writer published.</summary>
-    public static async Task Apply(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch, Folded folded,
-        CancellationToken cancellation)
+    /// <summary>The ledger entries copied, then every other write in one round trip, the balances last:
+    /// what they come back as is checked against what the writer published.</summary>
+    public static async Task Apply(NpgsqlConnection connection, Folded folded, CancellationToken cancellation)
     {
-        var orders = await OrdersProjection.Changed(connection, batch, cancellation);
-        await LedgerEntries.Append(connection, batch, cancellation);
+        await LedgerEntries.Append(connection, folded.Entries, cancellation);
         await using var writes = new NpgsqlBatch(connection);
-        foreach (var command in new[] { OrdersProjection.Save(orders), folded.StatisticsCommand, folded.BalancesCommand })
+        foreach (var command in new[] { folded.OrdersCommand, folded.StatisticsCommand, folded.BalancesCommand })
             if (command is not null) writes.BatchCommands.Add(command);
         if (writes.BatchCommands.Count == 0) return;
         // The reader skips the results of statements that return no rows: it stands on the balances'.

@@ -65,46 +65,40 @@ public static class OrdersProjection
         _ => null,
     };
 
-    /// <summary>The rows the batch's order events change, evolved in memory. Reads (one statement) only
-    /// the rows it continues without having placed them in the batch.</summary>
-    public static async Task<OrderView[]> Changed(NpgsqlConnection connection, IReadOnlyList<ProjectedEvent> batch,
-        CancellationToken cancellation)
-    {
-        var touched = batch.Select(e => (Event: e, Key: KeyOf(e.Message.Event))).Where(t => t.Key is not null).ToList();
-        if (touched.Count == 0) return [];
-        // A key whose first event in the batch is a placement needs no row from the database: the
-        // ledger only accepts a placement when no live order has that id, and it replaces a rejected one.
-        var firstEvents = touched.DistinctBy(t => t.Key!.Value).ToList();
-        var unknown = firstEvents.Where(t => t.Event.Message.Event is not OrderPlaced).Select(t => t.Key!.Value).ToList();
-        var views = unknown.Count > 0 ? await Load(connection, unknown, cancellation) : new();
-        var changed = new HashSet<(string, string)>();
-        foreach (var (projected, key) in touched)
-        {
-            var before = views.GetValueOrDefault(key!.Value);
-            var after = Evolve(before, projected);
-            if (after is null || ReferenceEquals(after, before)) continue;
-            views[key.Value] = after;
-            changed.Add(key.Value);
-        }
-        return [.. changed.Select(k => views[k]!)];
-    }
+    /// <summary>The rows the batch's order events continue without having placed them in the batch: the
+    /// rows to read before evolving. A key whose first event in the batch is a placement needs no row
+    /// from the database: the ledger only accepts a placement when no live order has that id, and it
+    /// replaces a rejected one.</summary>
+    public static List<(string UserId, string OrderId)> Continued(IReadOnlyList<ProjectedEvent> batch) =>
+        batch.Select(e => (Event: e.Message.Event, Key: KeyOf(e.Message.Event)))
+            .Where(t => t.Key is not null)
+            .DistinctBy(t => t.Key!.Value)
+            .Where(t => t.Event is not OrderPlaced)
+            .Select(t => t.Key!.Value)
+            .ToList();
 
     private const string Columns = """
         user_id, order_id, market, side, held_asset, price, quantity, filled_quantity, held, status, rejection_code,
         placed_sequence, last_sequence, placed_at, updated_at, closed_at
         """;
 
-    private static async Task<Dictionary<(string, string), OrderView?>> Load(NpgsqlConnection connection,
-        List<(string UserId, string OrderId)> keys, CancellationToken cancellation)
+    /// <summary>Reads the rows of <paramref name="keys"/> (one statement, sent with the batch's first round trip).</summary>
+    public static NpgsqlBatchCommand Load(List<(string UserId, string OrderId)> keys) => new($"""
+        select {Columns} from orders
+         where (user_id, order_id) in (select * from unnest($1::text[], $2::text[]))
+        """)
     {
-        var views = new Dictionary<(string, string), OrderView?>();
-        await using var command = new NpgsqlCommand($"""
-            select {Columns} from orders
-             where (user_id, order_id) in (select * from unnest($1::text[], $2::text[]))
-            """, connection);
-        command.Parameters.AddWithValue(keys.Select(k => k.UserId).ToArray());
-        command.Parameters.AddWithValue(keys.Select(k => k.OrderId).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        Parameters =
+        {
+            new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.UserId)] },
+            new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.OrderId)] },
+        },
+    };
+
+    /// <summary>The rows <see cref="Load"/> returned, by (user, order id).</summary>
+    public static async Task<Dictionary<(string, string), OrderView>> Loaded(NpgsqlDataReader reader, CancellationToken cancellation)
+    {
+        var views = new Dictionary<(string, string), OrderView>();
         while (await reader.ReadAsync(cancellation))
         {
             var view = new OrderView(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
@@ -115,6 +109,35 @@ public static class OrdersProjection
             views[(view.UserId, view.OrderId)] = view;
         }
         return views;
+    }
+
+    /// <summary>Reads what the batch continues, alone in its own round trip (the rebuild's way).</summary>
+    public static async Task<Dictionary<(string, string), OrderView>> Read(NpgsqlConnection connection,
+        IReadOnlyList<ProjectedEvent> batch, CancellationToken cancellation)
+    {
+        var keys = Continued(batch);
+        if (keys.Count == 0) return [];
+        await using var commands = new NpgsqlBatch(connection) { BatchCommands = { Load(keys) } };
+        await using var reader = await commands.ExecuteReaderAsync(cancellation);
+        return await Loaded(reader, cancellation);
+    }
+
+    /// <summary>The rows the batch's order events change, evolved in memory from the rows read before.</summary>
+    public static OrderView[] Changed(IReadOnlyList<ProjectedEvent> batch, IReadOnlyDictionary<(string, string), OrderView> loaded)
+    {
+        var views = new Dictionary<(string, string), OrderView?>();
+        var changed = new HashSet<(string, string)>();
+        foreach (var projected in batch)
+        {
+            if (KeyOf(projected.Message.Event) is not { } key) continue;
+            var before = views.TryGetValue(key, out var evolved) ? evolved : loaded.GetValueOrDefault(key);
+            var after = Evolve(before, projected);
+            if (after is null || ReferenceEquals(after, before)) continue;
+            views[key] = after;
+            changed.Add(key);
+        }
+        // In the order of the primary key: neighbouring rows land on the same index pages, cheaper to write.
+        return [.. changed.Order(OrdinalKeys.Instance).Select(k => views[k]!)];
     }
 
     /// <summary>Writes the changed rows back (one statement); null when there are none.</summary>
@@ -153,5 +176,17 @@ public static class OrdersProjection
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
             Value = rows.Select(r => (object?)r.ClosedAt?.UtcDateTime ?? DBNull.Value).ToArray() });
         return command;
+    }
+}
+
+/// <summary>(user, order id) in ordinal order: close to the primary key's order, which is all the locality needs.</summary>
+internal sealed class OrdinalKeys : IComparer<(string UserId, string OrderId)>
+{
+    public static readonly OrdinalKeys Instance = new();
+
+    public int Compare((string UserId, string OrderId) x, (string UserId, string OrderId) y)
+    {
+        var byUser = string.CompareOrdinal(x.UserId, y.UserId);
+        return byUser != 0 ? byUser : string.CompareOrdinal(x.OrderId, y.OrderId);
     }
 }

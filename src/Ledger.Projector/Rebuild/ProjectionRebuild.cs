@@ -77,7 +77,8 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, EventCodec code
         }
         if (chunk.Count == 0) return 0;
         await Execute(connection, $"set local search_path = {Fresh}", cancellation);
-        await ReadModels.Apply(connection, chunk, ReadModels.Fold(chunk), cancellation);
+        var orders = await OrdersProjection.Read(connection, chunk, cancellation);
+        await ReadModels.Apply(connection, ReadModels.Fold(chunk, orders), cancellation);
         await Execute(connection, "set local search_path = public", cancellation);
         _last = chunk[^1].Sequence;
         _done += chunk.Count;
