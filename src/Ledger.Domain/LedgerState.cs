@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Ledger.Domain.Accounts;
 using Ledger.Domain.Idempotency;
 using Ledger.Domain.Markets;
@@ -112,6 +113,8 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
 
     /// <summary>This state as plain values (copied, so the state may change right after), for a
     /// snapshot. Costs one pass over the state on the owner's thread.</summary>
+    // Runs seldom, over millions of items: compiled optimized at once, not as quick first-tier code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public PartitionImage Capture()
     {
         var accounts = new List<AccountImage>(_accountCount);
@@ -134,6 +137,8 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
     /// <summary>The state an image was captured from. An image that no state could have produced (a
     /// negative balance, an account or order twice, a market not configured here) throws
     /// <see cref="ArgumentException"/>: a snapshot that says so is refused, never half applied.</summary>
+    // Runs seldom, over millions of items: compiled optimized at once, not as quick first-tier code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static LedgerState Restore(PartitionImage image, TimeSpan idempotencyWindow, MarketCatalog markets)
     {
         var state = new LedgerState(idempotencyWindow, markets);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ledger.Domain.Idempotency;
 
 /// <summary>What the ledger remembers of a request it has decided: enough to answer a repeat with
@@ -143,6 +145,8 @@ public sealed class IdempotencyMemory(TimeSpan window)
 
     /// <summary>Puts back a request that <see cref="InOrder"/> listed, forgetting nothing: the list is
     /// exactly what was remembered, even where event times went backwards.</summary>
+    // Runs seldom, once per request of a snapshot: compiled optimized at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool RememberAgain(RememberedRequest remembered)
     {
         var balances = new AssetBalances();

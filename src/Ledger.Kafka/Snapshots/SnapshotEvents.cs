@@ -1,7 +1,8 @@
-using Ledger.Domain;
+using System.Runtime.CompilerServices;
 using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Transfers;
+using Ledger.Domain;
 
 namespace Ledger.Kafka.Snapshots;
 
@@ -21,6 +22,8 @@ internal static class SnapshotEvents
         TransferDebited, TransferRejected, TransferCredited, TransferCreditRejected, TransferRefunded,
     }
 
+    // Runs seldom, over millions of items: compiled optimized at once, not as quick first-tier code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(SnapshotWriter w, LedgerEvent @event)
     {
         switch (@event)
@@ -56,6 +59,8 @@ internal static class SnapshotEvents
         }
     }
 
+    // Runs seldom, over millions of items: compiled optimized at once, not as quick first-tier code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static LedgerEvent Read(SnapshotReader r, MarketCatalog markets)
     {
         var tag = (Tag)r.ReadByte();

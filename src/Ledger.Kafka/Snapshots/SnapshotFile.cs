@@ -1,5 +1,5 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using Ledger.Domain;
 using Ledger.Domain.Accounts;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Idempotency;
@@ -7,6 +7,7 @@ using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Snapshots;
 using Ledger.Domain.Transfers;
+using Ledger.Domain;
 
 namespace Ledger.Kafka.Snapshots;
 
@@ -39,6 +40,8 @@ public static class SnapshotFile
     private const int ChecksumLength = 32;
     private static ReadOnlySpan<byte> Magic => "LDGRSNAP"u8;
 
+    // Runs seldom, over millions of items: compiled optimized at once, not as quick first-tier code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] Encode(SnapshotHeader header, PartitionImage image)
     {
         using var buffer = new MemoryStream();
@@ -105,6 +108,8 @@ public static class SnapshotFile
         return buffer.ToArray();
     }
 
+    // Runs seldom, over millions of items: compiled optimized at once, not as quick first-tier code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (SnapshotHeader Header, PartitionImage Image) Decode(ReadOnlyMemory<byte> bytes, MarketCatalog markets)
     {
         if (bytes.Length < Magic.Length + ChecksumLength || !bytes.Span.StartsWith(Magic))
@@ -168,6 +173,8 @@ public static class SnapshotFile
         }
     }
 
+    // Runs seldom, over millions of items: compiled optimized at once, not as quick first-tier code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RememberedRequest[] ReadRequests(int count, ReadOnlyMemory<byte> bytes, MarketCatalog markets)
     {
         var r = new SnapshotReader(bytes);
