@@ -102,16 +102,8 @@ ledger_bench_start_ledger() {
   say "Ledger with $partitions partitions"
   ledger_pg_reset_database "$database"
   local connection; connection="$(ledger_pg_connection "$database")"
-  rm -f "$bootstrap_file"
-  ledger_start_child bench-local-kafka dotnet "$(ledger_dll Ledger.LocalKafka)" \
-    --brokers 3 --partitions "$partitions" --bootstrap-file "$bootstrap_file" --topic bench.raw
+  ledger_start_local_kafka bench-local-kafka "$bootstrap_file" --brokers 3 --partitions "$partitions" --topic bench.raw
   BENCH_KAFKA_PID="$LEDGER_LAST_PID"
-  local deadline=$((SECONDS + 30))
-  until [ -s "$bootstrap_file" ]; do
-    kill -0 "$BENCH_KAFKA_PID" 2>/dev/null || die "local Kafka ended: see $LEDGER_DATA/logs/bench-local-kafka.log"
-    [ $SECONDS -lt $deadline ] || die "local Kafka was not ready within 30 s"
-    sleep 0.1
-  done
   if [ "$partitions" = 12 ]; then
     say "broker raw produce-and-consume rate"
     dotnet "$BENCH_TOOL" broker --bootstrap-file "$bootstrap_file" --topic bench.raw --partitions "$partitions" \

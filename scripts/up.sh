@@ -11,6 +11,20 @@ ledger_start_child() { # name, then the command; output goes to .data/logs/NAME.
   LEDGER_LAST_PID=$!
 }
 
+# Starts the local Kafka as child NAME, writing its address to BOOTSTRAP_FILE (further arguments go
+# to Ledger.LocalKafka), and waits until it has written it.
+ledger_start_local_kafka() {
+  local name="$1" bootstrap_file="$2"; shift 2
+  rm -f "$bootstrap_file"
+  ledger_start_child "$name" dotnet "$(ledger_dll Ledger.LocalKafka)" --bootstrap-file "$bootstrap_file" "$@"
+  local deadline=$((SECONDS + 30))
+  until [ -s "$bootstrap_file" ]; do
+    kill -0 "$LEDGER_LAST_PID" 2>/dev/null || die "local Kafka ended: see $LEDGER_DATA/logs/$name.log"
+    [ $SECONDS -lt $deadline ] || die "local Kafka was not ready within 30 s"
+    sleep 0.1
+  done
+}
+
 ledger_stop_children() {
   local pid deadline
   for pid in "${LEDGER_CHILDREN[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -37,15 +51,7 @@ ledger_up() {
   ledger_pg_reset_database ledger
   local connection; connection="$(ledger_pg_connection ledger)"
 
-  rm -f "$bootstrap_file"
-  ledger_start_child local-kafka dotnet "$(ledger_dll Ledger.LocalKafka)" \
-    --brokers "$brokers" --partitions "$partitions" --bootstrap-file "$bootstrap_file"
-  local deadline=$((SECONDS + 30))
-  until [ -s "$bootstrap_file" ]; do
-    kill -0 "$LEDGER_LAST_PID" 2>/dev/null || die "local Kafka ended: see $LEDGER_DATA/logs/local-kafka.log"
-    [ $SECONDS -lt $deadline ] || die "local Kafka was not ready within 30 s"
-    sleep 0.1
-  done
+  ledger_start_local_kafka local-kafka "$bootstrap_file" --brokers "$brokers" --partitions "$partitions"
   say "local Kafka (in memory: nothing survives it) at $(cat "$bootstrap_file")"
 
   Auth__SigningKey="$(ledger_signing_key)"

@@ -158,11 +158,10 @@ public sealed class LedgerState(TimeSpan idempotencyWindow, MarketCatalog market
             if (order.Filled < 0 || order.Filled > order.Quantity || order.HeldRemaining < 0) throw NotAState($"order {order.OrderId} is out of range");
             var owner = state.AccountsToChange(order.OwnerId);
             if (owner.TryGetOrder(order.OrderId, out _)) throw NotAState($"order {order.OrderId} of {order.OwnerId} appears twice");
-            owner.AddOrder(order);
-            owner.TryGetOrder(order.OrderId, out var slot);
+            var slot = owner.AddOrder(order);
             foreach (var fillId in fillIds)
             {
-                if (slot!.HasFill(fillId)) throw NotAState($"fill {fillId} of order {order.OrderId} appears twice");
+                if (slot.HasFill(fillId)) throw NotAState($"fill {fillId} of order {order.OrderId} appears twice");
                 slot.AddFill(fillId);
             }
         }

@@ -34,7 +34,6 @@ public sealed class CommandSubmission(
         var decided = outcomes.Expect(request.CommandId);
         var type = command.GetType().Name;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        metrics.InFlight(+1);
         try
         {
             await producer.ProduceAsync(new TopicPartition(kafka.CommandsTopic, partition), new Message<string, byte[]>
@@ -62,7 +61,6 @@ public sealed class CommandSubmission(
         }
         finally
         {
-            metrics.InFlight(-1);
             admission.Leave();
             outcomes.Forget(request.CommandId);
         }

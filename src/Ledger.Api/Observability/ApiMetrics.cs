@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Ledger.Api.Commands;
 using Ledger.Observability;
 
 namespace Ledger.Api.Observability;
@@ -15,12 +16,12 @@ public sealed class ApiMetrics
     private readonly Counter<long> _replayed;
     private readonly Counter<long> _undecided;
     private readonly Histogram<double> _decisionMs;
-    private readonly UpDownCounter<long> _inFlight;
     private readonly Counter<long> _refusals;
     private readonly Histogram<double> _httpMs;
 
     /// <param name="exporter">Listening before the first measurement, so the zeroed refusals are seen.</param>
-    public ApiMetrics(IMeterFactory meters, MetricsExporter exporter)
+    /// <param name="admission">Counts the commands waiting for their decision; the metric reads its count.</param>
+    public ApiMetrics(IMeterFactory meters, MetricsExporter exporter, CommandAdmission admission)
     {
         ArgumentNullException.ThrowIfNull(exporter);
         var meter = meters.Create(MeterName);
@@ -30,7 +31,8 @@ public sealed class ApiMetrics
         _replayed = meter.CreateCounter<long>("ledger.api.commands.replayed", "{command}", "Repeated idempotency keys answered with the first outcome");
         _undecided = meter.CreateCounter<long>("ledger.api.commands.undecided", "{command}", "Commands answered 202 because the decision deadline passed");
         _decisionMs = meter.CreateHistogram<double>("ledger.api.decision.duration", "ms", "Time from producing a command to knowing its decision");
-        _inFlight = meter.CreateUpDownCounter<long>("ledger.api.commands.in_flight", "{command}", "Commands produced and waiting for their decision");
+        meter.CreateObservableUpDownCounter("ledger.api.commands.in_flight", () => (long)admission.InFlight, "{command}",
+            "Commands produced and waiting for their decision");
         _refusals = meter.CreateCounter<long>("ledger.api.refusals", "{request}", "Requests refused for overload or unavailability, by status");
         _httpMs = meter.CreateHistogram<double>("ledger.http.server.request.duration", "ms", "HTTP request duration by route pattern and status");
         foreach (var status in RefusalStatuses) _refusals.Add(0, Tag("status", status));
@@ -50,7 +52,6 @@ public sealed class ApiMetrics
 
     public void Undecided(string type) => _undecided.Add(1, Tag("type", type));
 
-    public void InFlight(int change) => _inFlight.Add(change);
 
     public void Answered(string method, string route, int status, double ms)
     {

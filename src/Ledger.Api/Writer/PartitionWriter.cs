@@ -94,7 +94,13 @@ internal sealed class PartitionWriter : IDisposable
         {
             try
             {
-                if (snapshots.Load(partition) is { } snapshot) return ReplayAfter(snapshot.Header, snapshot.Image, partition, context, cancellation);
+                if (snapshots.Load(partition) is { } snapshot)
+                {
+                    LedgerState restored;
+                    try { restored = LedgerState.Restore(snapshot.Image, context.Options.IdempotencyWindow, context.Markets); }
+                    catch (ArgumentException error) { throw new SnapshotRefused(error.Message, error); }
+                    return Replay(restored, snapshot.Header, partition, context, cancellation);
+                }
             }
             catch (Exception error) when (error is SnapshotRefused or IOException or UnauthorizedAccessException)
             {
@@ -103,45 +109,34 @@ internal sealed class PartitionWriter : IDisposable
                     partition, snapshots.PathOf(partition), error.Message);
             }
         }
-        var state = new LedgerState(context.Options.IdempotencyWindow, context.Markets);
-        var replay = new EventReplay(context.Events, state);
-        LastEvent? last = null;
-        PartitionReader.ReadToEnd(context.BootstrapServers, EventsOf(partition, context), context.Options.RecoveryStallTimeout,
-            record =>
-            {
-                replay.Add(record.Message.Value);
-                last = new LastEvent(record.Offset.Value, record.Message.Value);
-            }, cancellation);
-        replay.Finish();
-        return new Recovery(state, last, EventsAtSnapshot: 0);
+        return Replay(new LedgerState(context.Options.IdempotencyWindow, context.Markets), snapshot: null, partition, context, cancellation);
     }
 
-    /// <summary>The snapshot's state, then the events after it. The log must still hold the snapshot's
-    /// last event, byte for byte: otherwise the snapshot is of another log (a topic made again, another
-    /// cluster) or ahead of this one, and is refused.</summary>
-    private static Recovery ReplayAfter(SnapshotHeader header, Domain.Snapshots.PartitionImage image, int partition,
-        WriterContext context, CancellationToken cancellation)
+    /// <summary>Applies the partition's events to the state: all of them, or those after the snapshot
+    /// the state was restored from. The log must then still hold the snapshot's last event, byte for
+    /// byte: otherwise the snapshot is of another log (a topic made again, another cluster) or ahead
+    /// of this one, and is refused.</summary>
+    private static Recovery Replay(LedgerState state, SnapshotHeader? snapshot, int partition, WriterContext context,
+        CancellationToken cancellation)
     {
-        LedgerState state;
-        try { state = LedgerState.Restore(image, context.Options.IdempotencyWindow, context.Markets); }
-        catch (ArgumentException error) { throw new SnapshotRefused(error.Message, error); }
-
+        var eventsAtSnapshot = state.EventsApplied;
         var events = EventsOf(partition, context);
         var replay = new EventReplay(context.Events, state);
         LastEvent? last = null;
         PartitionReader.ReadToEnd(context.BootstrapServers, events, context.Options.RecoveryStallTimeout, record =>
         {
-            if (last is null)
+            if (snapshot is not null && last is null)
             {
-                if (record.Offset.Value != header.LastEventOffset || !SHA256.HashData(record.Message.Value).AsSpan().SequenceEqual(header.LastEventSha256))
-                    throw new SnapshotRefused($"its last event is not the record at offset {header.LastEventOffset} of {events}");
+                if (record.Offset.Value != snapshot.LastEventOffset || !SHA256.HashData(record.Message.Value).AsSpan().SequenceEqual(snapshot.LastEventSha256))
+                    throw new SnapshotRefused($"its last event is not the record at offset {snapshot.LastEventOffset} of {events}");
             }
             else replay.Add(record.Message.Value);
             last = new LastEvent(record.Offset.Value, record.Message.Value);
-        }, cancellation, from: header.LastEventOffset);
-        if (last is null) throw new SnapshotRefused($"{events} has no record at offset {header.LastEventOffset}: the snapshot is ahead of the log");
+        }, cancellation, from: snapshot?.LastEventOffset ?? 0);
+        if (snapshot is not null && last is null)
+            throw new SnapshotRefused($"{events} has no record at offset {snapshot.LastEventOffset}: the snapshot is ahead of the log");
         replay.Finish();
-        return new Recovery(state, last, EventsAtSnapshot: image.EventsApplied);
+        return new Recovery(state, last, eventsAtSnapshot);
     }
 
     private static TopicPartition EventsOf(int partition, WriterContext context) => new(context.Kafka.EventsTopic, partition);
@@ -156,7 +151,7 @@ internal sealed class PartitionWriter : IDisposable
     {
         _stopping = true;
         _inbox.Writer.TryComplete();
-        if (_thread.IsAlive) _thread.Join();
+        _thread.Join();
         // A snapshot being written is let finish: it is whole or not there at all either way.
         _snapshotSave?.Wait(SnapshotSaveWaitOnStop);
     }

@@ -66,11 +66,14 @@ internal sealed class UserAccounts(string userId)
         return _orders is not null && _orders.TryGetValue(orderId, out slot);
     }
 
-    public void AddOrder(Order order)
+    /// <summary>Adds the order and returns its slot.</summary>
+    public OrderSlot AddOrder(Order order)
     {
+        var slot = new OrderSlot(order);
         // Ordinal string keys get .NET's fast hash, which turns randomised by itself if ids collide.
-        if (!(_orders ??= new Dictionary<string, OrderSlot>(StringComparer.Ordinal)).TryAdd(order.OrderId, new OrderSlot(order)))
+        if (!(_orders ??= new Dictionary<string, OrderSlot>(StringComparer.Ordinal)).TryAdd(order.OrderId, slot))
             throw new LedgerInvariantViolation($"order {order.OrderId} is placed twice");
+        return slot;
     }
 
     public IEnumerable<Order> Orders => _orders?.Values.Select(slot => slot.Order) ?? [];

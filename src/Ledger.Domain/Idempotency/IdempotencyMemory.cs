@@ -115,10 +115,7 @@ public sealed class IdempotencyMemory(TimeSpan window)
     {
         if (count <= _ring.Length - Count) return;
         var capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(Count + count));
-        var old = _ring;
-        _ring = new Entry[capacity];
-        for (var sequence = _oldestSequence; sequence < _nextSequence; sequence++)
-            EntryAt(sequence) = old[(int)(sequence & (old.Length - 1))];
+        ResizeRing(capacity);
         Rehash(capacity * 2);
     }
 
@@ -225,12 +222,14 @@ public sealed class IdempotencyMemory(TimeSpan window)
         _slots[gap] = default;
     }
 
-    /// <summary>Doubles the ring. Entries keep their sequence numbers (so the slots stay valid) and
-    /// move to their index in the larger ring.</summary>
-    private void GrowRing()
+    private void GrowRing() => ResizeRing(_ring.Length * 2);
+
+    /// <summary>A larger ring (a power of two). Entries keep their sequence numbers (so the slots stay
+    /// valid) and move to their index in the larger ring.</summary>
+    private void ResizeRing(int capacity)
     {
         var old = _ring;
-        _ring = new Entry[old.Length * 2];
+        _ring = new Entry[capacity];
         for (var sequence = _oldestSequence; sequence < _nextSequence; sequence++)
             EntryAt(sequence) = old[(int)(sequence & (old.Length - 1))];
     }
