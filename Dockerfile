@@ -1,7 +1,7 @@
 # One image recipe for both processes; PROJECT names which one:
 #   Ledger.Api       HTTP front end and (with Writer__Enabled=true) host of the partition writers
 #   Ledger.Projector consumes ledger.events into PostgreSQL (applies the schema migrations at start-up)
-# Build from the repository root, which holds nuget.config, Directory.*.props and packages/local:
+# Build from the repository root, which holds Directory.*.props and src/:
 #   docker build --build-arg PROJECT=Ledger.Api -t ledger-api .
 #   docker build --build-arg PROJECT=Ledger.Projector -t ledger-projector .
 # docker-compose.yml at the root does this for you (docs/deployment.md).
@@ -13,10 +13,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 ARG PROJECT
 WORKDIR /src
 
-# Build settings and the local package folder first: they change rarely.
-# packages/local holds the librdkafka.redist placeholder that nuget.config points at.
-COPY nuget.config Directory.Build.props Directory.Packages.props ./
-COPY packages/local/ packages/local/
+# Build settings first: they change rarely.
+COPY Directory.Build.props Directory.Packages.props ./
 # All projects (bin/ and obj/ are kept out by .dockerignore): whatever the project references
 # (Ledger.Kafka, Ledger.Domain, ...) is then there, without this file listing the project graph.
 COPY src/ src/
@@ -29,13 +27,11 @@ RUN dotnet publish "src/${PROJECT}/${PROJECT}.csproj" -c Release -o /app --no-re
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
 ARG PROJECT
 
-# Confluent.Kafka loads the operating system's librdkafka (librdkafka.so.1), see
-# src/Ledger.Kafka/KafkaNativeLibrary.cs. curl serves the compose health checks.
-# The ldconfig check fails the build, not the first request, if the library is missing.
+# The Kafka client's native library comes with the build (librdkafka.redist, under
+# runtimes/linux-x64/native): nothing to install for it. curl serves the compose health checks.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl librdkafka1 \
-    && rm -rf /var/lib/apt/lists/* \
-    && ldconfig -p | grep -q 'librdkafka\.so\.1'
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY --from=build /app ./

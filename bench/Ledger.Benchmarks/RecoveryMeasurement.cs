@@ -189,7 +189,6 @@ public static class RecoveryMeasurement
     /// <summary>Events per second that PartitionReader (the writer's reader) gets from one partition.</summary>
     private static double TransportReadRate(List<byte[]> sample)
     {
-        KafkaNativeLibrary.Use();
         using var cluster = new MockCluster(brokerCount: 1);
         cluster.CreateTopic(Topic, partitions: 1, replicationFactor: 1);
         var partition = new TopicPartition(Topic, 0);

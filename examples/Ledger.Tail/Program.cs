@@ -19,7 +19,6 @@ if (options.ResolveBootstrap(out var problem) is not { } bootstrap)
     return 2;
 }
 
-KafkaNativeLibrary.Use();
 using var stop = new CancellationTokenSource();
 using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });

@@ -28,7 +28,6 @@ public static class BrokerRate
 
     public static Result Measure(string bootstrap, string topic, int partitions, int records, int recordBytes, TimeSpan deadline)
     {
-        KafkaNativeLibrary.Use();
         var value = new byte[recordBytes];
         Random.Shared.NextBytes(value);
         using var consumer = new ConsumerBuilder<string, byte[]>(KafkaClients.Consumer(bootstrap, $"bench-raw-{Guid.NewGuid():N}")).Build();

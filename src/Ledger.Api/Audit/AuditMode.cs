@@ -22,7 +22,6 @@ public static class AuditMode
     public static async Task<int> Run(string[] args)
     {
         var configuration = StartupOptions.ForCommandMode();
-        KafkaNativeLibrary.Use();
         var kafka = StartupOptions.Bind<KafkaOptions>(configuration, KafkaOptions.Section, o => o.Errors());
         var readModel = StartupOptions.Bind<ReadModelOptions>(configuration, ReadModelOptions.Section, o => o.Errors());
         var writer = StartupOptions.Bind<WriterOptions>(configuration, WriterOptions.Section, o => o.Errors());

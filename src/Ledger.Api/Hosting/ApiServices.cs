@@ -24,7 +24,6 @@ public static class ApiServices
 {
     public static WebApplicationBuilder AddLedgerApi(this WebApplicationBuilder builder)
     {
-        KafkaNativeLibrary.Use();
         var configuration = builder.Configuration;
         var services = builder.Services;
 

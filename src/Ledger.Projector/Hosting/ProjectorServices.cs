@@ -15,7 +15,6 @@ public static class ProjectorServices
 {
     public static WebApplicationBuilder AddLedgerProjector(this WebApplicationBuilder builder)
     {
-        KafkaNativeLibrary.Use();
         var configuration = builder.Configuration;
         var services = builder.Services;
 

@@ -8,7 +8,6 @@ public sealed class TestKafka : IDisposable
 {
     public TestKafka(int brokers = 3, int partitions = 12)
     {
-        KafkaNativeLibrary.Use();
         Cluster = new MockCluster(brokers);
         Options = new KafkaOptions { BootstrapServers = Cluster.BootstrapServers, Partitions = partitions };
         foreach (var topic in Options.Topics) Cluster.CreateTopic(topic, partitions, Math.Min(3, brokers));
