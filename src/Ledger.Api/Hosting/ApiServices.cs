@@ -42,6 +42,7 @@ public static class ApiServices
         services.AddSingleton(new CommandCodec(assets, markets)).AddSingleton(new EventCodec(assets, markets));
         services.AddSingleton(provider => new ReplyCodec(provider.GetRequiredService<EventCodec>()));
         services.AddSingleton(_ => new ProducerBuilder<string, byte[]>(KafkaClients.CommandProducer(bootstrap.Value)).Build());
+        services.AddSingleton<LocalWriters>();
         services.AddSingleton<CommandOutcomes>().AddHostedService(provider => provider.GetRequiredService<CommandOutcomes>());
         services.AddSingleton<CommandSubmission>().AddSingleton<CommandAnswers>().AddSingleton<CommandAdmission>();
         services.AddSingleton<WriterLag>().AddHostedService(provider => provider.GetRequiredService<WriterLag>());
@@ -70,6 +71,7 @@ public static class ApiServices
 
     private static void AddWriters(IServiceCollection services, WriterOptions writer, KafkaOptions kafka, BootstrapServers bootstrap)
     {
+        if (writer.InstanceId.Length == 0) writer.InstanceId = Guid.NewGuid().ToString("N");
         services.AddSingleton<WriterMetrics>();
         services.AddSingleton(provider => new ConsumerLag(provider.GetRequiredService<IMeterFactory>(), WriterMetrics.MeterName,
             "ledger.writer.consumer.lag", "Commands on ledger.commands not yet decided, per partition", provider.GetRequiredService<TimeProvider>()));

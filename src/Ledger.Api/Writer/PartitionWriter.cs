@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using Confluent.Kafka;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Kafka;
 using Ledger.Kafka.Contracts;
@@ -10,85 +10,67 @@ using Ledger.Kafka.Snapshots;
 namespace Ledger.Api.Writer;
 
 /// <summary>
-/// The single writer of one partition. It owns that partition's users' state on one thread, so
-/// balances need no lock. Per batch it decides the commands and, in ONE Kafka transaction, produces
-/// the events (and replies, and dead letters) and commits the consumed offsets. If anything in that
-/// transaction fails, the in-memory state may be ahead of the log, so the writer stops and its group
-/// member rebuilds everything from the log.
+/// The single writer of one partition: its users' state, rebuilt from the partition's log, and the
+/// decisions of its commands, in log order. It holds no thread and no producer of its own: the
+/// group member's one writer thread calls it, and what it decides goes into the member's current
+/// transaction (<see cref="WriterBatch"/>). Only that thread touches the state, so balances need no lock.
 /// </summary>
-internal sealed class PartitionWriter : IDisposable
+internal sealed class PartitionWriter
 {
     private readonly int _partition;
     private readonly WriterContext _context;
     private readonly LedgerState _state;
-    private readonly IProducer<string, byte[]> _producer;
-    private readonly Func<IConsumerGroupMetadata> _groupMetadata;
-    private readonly Channel<ConsumeResult<string, byte[]>> _inbox;
-    private readonly Thread _thread;
-    private volatile bool _stopping;
 
-    private PartitionWriter(int partition, WriterContext context, Recovery recovery,
-        IProducer<string, byte[]> producer, Func<IConsumerGroupMetadata> groupMetadata)
+    private PartitionWriter(int partition, WriterContext context, Recovery recovery)
     {
         _partition = partition;
         _context = context;
         _state = recovery.State;
         _lastDelivered = recovery.LastEvent;
         _eventsAtLastSnapshot = recovery.EventsAtSnapshot;
-        _producer = producer;
-        _groupMetadata = groupMetadata;
-        _inbox = Channel.CreateBounded<ConsumeResult<string, byte[]>>(new BoundedChannelOptions(context.Options.InboxCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-        });
-        _thread = new Thread(Run) { IsBackground = true, Name = $"ledger-writer-{partition}" };
+        NextCommand = recovery.NextCommand;
     }
 
     public int Partition => _partition;
-    public int Backlog => _inbox.Reader.Count;
-    public Exception? Failure { get; private set; }
 
-    /// <summary>Fences any earlier writer of this partition, rebuilds the state from ledger.events
-    /// (from its snapshot on, when it has a usable one), and only then starts deciding.</summary>
-    public static PartitionWriter Start(int partition, WriterContext context, Func<IConsumerGroupMetadata> groupMetadata,
-        CancellationToken cancellation)
+    /// <summary>The offset of ledger.commands this writer decides next: one past the last command any
+    /// writer of this partition decided, as its own records say (not the group's committed offset,
+    /// which a broker may not keep: librdkafka's mock cluster drops transactional offset commits).</summary>
+    public long NextCommand { get; private set; }
+
+    /// <summary>Rebuilds the state from ledger.events (from its snapshot on, when it has a usable one)
+    /// and finds where in ledger.commands deciding goes on.</summary>
+    public static PartitionWriter Recover(int partition, WriterContext context, long committed, CancellationToken cancellation)
     {
         var started = Stopwatch.StartNew();
-        var transactionalId = $"{context.Kafka.WriterGroup}-{partition}";
-        var producer = new ProducerBuilder<string, byte[]>(
-            KafkaClients.TransactionalProducer(context.BootstrapServers, transactionalId)).Build();
-        try
-        {
-            producer.InitTransactions(context.Options.TransactionTimeout);
-            var recovery = Recover(partition, context, cancellation);
-            var state = recovery.State;
-            context.Metrics.Recovered(partition, started.Elapsed.TotalMilliseconds);
-            context.Log.LogInformation(
-                "Partition {Partition}: recovered {Events} events, {Accounts} accounts in {Ms} ms ({Source}, then {Replayed} events replayed)",
-                partition, state.EventsApplied, state.AccountCount, started.ElapsedMilliseconds,
-                recovery.EventsAtSnapshot > 0 ? $"from the snapshot of {recovery.EventsAtSnapshot} events" : "no snapshot",
-                state.EventsApplied - recovery.EventsAtSnapshot);
-            var writer = new PartitionWriter(partition, context, recovery, producer, groupMetadata);
-            writer.SnapshotWhenDue();
-            writer._thread.Start();
-            return writer;
-        }
-        catch
-        {
-            producer.Dispose();
-            throw;
-        }
+        var recovery = RecoverState(partition, context, cancellation);
+        var nextCommand = Math.Max(committed, Math.Max(recovery.NextCommand, NextAfterTail(context, context.Kafka.RepliesTopic, partition, cancellation)));
+        nextCommand = Math.Max(nextCommand, NextAfterTail(context, context.Kafka.DeadLetterTopic, partition, cancellation));
+        recovery = recovery with { NextCommand = nextCommand };
+        var state = recovery.State;
+        context.Metrics.Recovered(partition, started.Elapsed.TotalMilliseconds);
+        context.Log.LogInformation(
+            "Partition {Partition}: recovered {Events} events, {Accounts} accounts in {Ms} ms ({Source}, then {Replayed} events replayed); deciding from command offset {Next}",
+            partition, state.EventsApplied, state.AccountCount, started.ElapsedMilliseconds,
+            recovery.EventsAtSnapshot > 0 ? $"from the snapshot of {recovery.EventsAtSnapshot} events" : "no snapshot",
+            state.EventsApplied - recovery.EventsAtSnapshot, nextCommand);
+        var writer = new PartitionWriter(partition, context, recovery);
+        writer.SnapshotWhenDue();
+        return writer;
     }
 
-    /// <summary>A recovered state, the last event it includes (null for an empty log), and how many
-    /// events the snapshot it started from held (0 without one).</summary>
-    private sealed record Recovery(LedgerState State, LastEvent? LastEvent, long EventsAtSnapshot);
+    private static long NextAfterTail(WriterContext context, string topic, int partition, CancellationToken cancellation) =>
+        PartitionTail.LargestHeaderValue(context.BootstrapServers, new TopicPartition(topic, partition), LedgerHeaders.CommandOffset,
+            context.Options.RecoveryStallTimeout, cancellation) is { } offset ? offset + 1 : 0;
+
+    /// <summary>A recovered state, the last event it includes (null for an empty log), how many events
+    /// the snapshot it started from held (0 without one), and the next command its events call for.</summary>
+    private sealed record Recovery(LedgerState State, LastEvent? LastEvent, long EventsAtSnapshot, long NextCommand);
 
     /// <summary>The offset and value of a partition's last event on ledger.events.</summary>
     private sealed record LastEvent(long Offset, byte[] Value);
 
-    private static Recovery Recover(int partition, WriterContext context, CancellationToken cancellation)
+    private static Recovery RecoverState(int partition, WriterContext context, CancellationToken cancellation)
     {
         if (context.Snapshots is { } snapshots)
         {
@@ -120,9 +102,10 @@ internal sealed class PartitionWriter : IDisposable
         CancellationToken cancellation)
     {
         var eventsAtSnapshot = state.EventsApplied;
-        var events = EventsOf(partition, context);
+        var events = new TopicPartition(context.Kafka.EventsTopic, partition);
         var replay = new EventReplay(context.Events, state);
         LastEvent? last = null;
+        long nextCommand = 0;
         PartitionReader.ReadToEnd(context.BootstrapServers, events, context.Options.RecoveryStallTimeout, record =>
         {
             if (snapshot is not null && last is null)
@@ -132,73 +115,28 @@ internal sealed class PartitionWriter : IDisposable
             }
             else replay.Add(record.Message.Value);
             last = new LastEvent(record.Offset.Value, record.Message.Value);
+            if (PartitionTail.HeaderValue(record.Message.Headers, LedgerHeaders.CommandOffset) is { } decided)
+                nextCommand = Math.Max(nextCommand, decided + 1);
         }, cancellation, from: snapshot?.LastEventOffset ?? 0);
         if (snapshot is not null && last is null)
             throw new SnapshotRefused($"{events} has no record at offset {snapshot.LastEventOffset}: the snapshot is ahead of the log");
         replay.Finish();
-        return new Recovery(state, last, eventsAtSnapshot);
+        return new Recovery(state, last, eventsAtSnapshot, nextCommand);
     }
 
-    private static TopicPartition EventsOf(int partition, WriterContext context) => new(context.Kafka.EventsTopic, partition);
-
-    /// <summary>Called by the group member's thread only. False when the inbox is full.</summary>
-    public bool TryEnqueue(ConsumeResult<string, byte[]> record) => _inbox.Writer.TryWrite(record);
-
-    /// <summary>Finishes the batch in flight (its transaction commits or aborts), then stops.
-    /// Commands still in the inbox are not decided: their offsets were not committed, so the next
-    /// owner reads them again.</summary>
-    public void Stop()
+    /// <summary>Decides one command of this partition into the batch's transaction.</summary>
+    public void Decide(ConsumeResult<string, byte[]> record, DateTimeOffset now, WriterBatch batch)
     {
-        _stopping = true;
-        _inbox.Writer.TryComplete();
-        _thread.Join();
-        // A snapshot being written is let finish: it is whole or not there at all either way.
-        _snapshotSave?.Wait(SnapshotSaveWaitOnStop);
-    }
-
-    private static readonly TimeSpan SnapshotSaveWaitOnStop = TimeSpan.FromSeconds(30);
-
-    private void Run()
-    {
-        var batch = new List<ConsumeResult<string, byte[]>>(_context.Options.BatchSizeMax);
-        try
+        Debug.Assert(record.Partition.Value == _partition);
+        if (record.Offset.Value < NextCommand)
         {
-            while (!_stopping && _inbox.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-            {
-                batch.Clear();
-                while (batch.Count < _context.Options.BatchSizeMax && _inbox.Reader.TryRead(out var record))
-                    batch.Add(record);
-                if (batch.Count > 0 && !_stopping) DecideInOneTransaction(batch);
-            }
+            // Deciding it again would be harmless (its key is remembered) but means a wrong position.
+            _context.Log.LogWarning("Partition {Partition}: command at offset {Offset} was decided already (next is {Next}); skipped",
+                _partition, record.Offset.Value, NextCommand);
+            return;
         }
-        catch (Exception error)
-        {
-            Failure = error;
-            _context.Log.LogError(error, "Partition {Partition}: writer stopped", _partition);
-            TryAbort();
-        }
-    }
-
-    private void DecideInOneTransaction(List<ConsumeResult<string, byte[]>> batch)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var now = _context.Clock.GetUtcNow();
-        _producer.BeginTransaction();
-        foreach (var record in batch) DecideOne(record, now);
-        DeliverFollowUpsThenTheRest();
-        var decided = Stopwatch.GetTimestamp();
-
-        var next = new TopicPartitionOffset(batch[^1].TopicPartition, batch[^1].Offset + 1);
-        _producer.SendOffsetsToTransaction([next], _groupMetadata(), _context.Options.TransactionTimeout);
-        _producer.CommitTransaction(_context.Options.TransactionTimeout);
-        _context.Metrics.BatchDecided(_partition, batch.Count,
-            Stopwatch.GetElapsedTime(started, decided).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(decided).TotalMilliseconds);
-        SnapshotWhenDue();
-    }
-
-    private void DecideOne(ConsumeResult<string, byte[]> record, DateTimeOffset now)
-    {
+        NextCommand = record.Offset.Value + 1;
+        var commandOffset = record.Offset.Value;
         Command command;
         try
         {
@@ -208,7 +146,7 @@ internal sealed class PartitionWriter : IDisposable
         }
         catch (MalformedMessage error)
         {
-            DeadLetter(record, error.Message);
+            DeadLetter(record, error.Message, batch);
             return;
         }
 
@@ -216,65 +154,29 @@ internal sealed class PartitionWriter : IDisposable
         var events = LedgerDecider.Decide(command, _state, now);
         if (events.Count == 0)
         {
-            Reply(command, correlationId);
+            Reply(command, correlationId, commandOffset, batch);
             return;
         }
-        foreach (var @event in events)
+        for (var i = 0; i < events.Count; i++)
         {
+            var @event = events[i];
             LedgerDecider.Evolve(_state, @event, out var balancesAfter);
-            foreach (var followUp in LedgerDecider.FollowUps(@event)) SendFollowUp(followUp, correlationId);
+            foreach (var followUp in LedgerDecider.FollowUps(@event)) batch.SendFollowUp(followUp, correlationId);
             var message = new EventMessage(@event, balancesAfter);
-            Produce(_context.Kafka.EventsTopic, @event.Request.UserId, _context.Events.Encode(message), new Headers()
+            if (i == 0) batch.Answer(command.Request.CommandId, new CommandOutcome(message, Replayed: false));
+            if (_context.Snapshots is not null) _eventsProduced++;
+            batch.Produce(new TopicPartition(_context.Kafka.EventsTopic, _partition), @event.Request.UserId, _context.Events.Encode(message), new Headers()
                 .With(LedgerHeaders.EventType, @event.GetType().Name)
                 .With(LedgerHeaders.SchemaVersion, EventMessage.SchemaVersion.ToString())
                 .With(LedgerHeaders.CorrelationId, correlationId)
-                .With(LedgerHeaders.IdempotencyKey, @event.Request.IdempotencyKey));
+                .With(LedgerHeaders.IdempotencyKey, @event.Request.IdempotencyKey)
+                .WithCommandOffset(commandOffset),
+                _context.Snapshots is null ? null : OnEventDelivered);
         }
-    }
-
-    /// <summary>
-    /// The next step of a saga (a transfer's credit or refund) goes to its user's partition in this
-    /// same transaction, and is delivered BEFORE the event that calls for it is produced. On Kafka the
-    /// transaction alone makes both or neither visible; the order keeps the saga whole where a broker
-    /// does not make transactions atomic (librdkafka's mock cluster shows records at once): if the
-    /// writer dies in between, its successor decides the command again and sends the same follow-up,
-    /// whose deterministic id and idempotency key make the receiver apply it once. The batch's
-    /// follow-ups are sent together and waited for once (<see cref="DeliverFollowUpsThenTheRest"/>);
-    /// until then, whatever this batch produces is held back, so it keeps its order.
-    /// </summary>
-    private void SendFollowUp(Command followUp, string correlationId)
-    {
-        var userId = followUp.Request.UserId;
-        var partition = new TopicPartition(_context.Kafka.CommandsTopic, UserPartitioner.PartitionOf(userId, _context.Kafka.Partitions));
-        _followUps.Add(_producer.ProduceAsync(partition, new Message<string, byte[]>
-        {
-            Key = userId,
-            Value = _context.Commands.Encode(followUp),
-            Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId),
-        }));
-    }
-
-    private readonly List<Task<DeliveryResult<string, byte[]>>> _followUps = [];
-    private readonly List<(string Topic, Message<string, byte[]> Message)> _heldBack = [];
-
-    private void DeliverFollowUpsThenTheRest()
-    {
-        if (_followUps.Count == 0) return;
-        try
-        {
-            // Throws if one was not delivered: the events that call for them are then never produced.
-            Task.WaitAll(_followUps);
-        }
-        finally
-        {
-            _followUps.Clear();
-        }
-        foreach (var (topic, message) in _heldBack) Send(topic, message);
-        _heldBack.Clear();
     }
 
     /// <summary>A command that decided nothing new was a repeat: tell its caller the first outcome.</summary>
-    private void Reply(Command command, string correlationId)
+    private void Reply(Command command, string correlationId, long commandOffset, WriterBatch batch)
     {
         var request = command.Request;
         if (!_state.Requests.TryRecall(request.UserId, request.IdempotencyKey, out var first))
@@ -284,39 +186,21 @@ internal sealed class PartitionWriter : IDisposable
             return;
         }
         var reply = new Reply(request.CommandId, new EventMessage(first.FirstEvent, first.BalancesAfter));
-        Produce(_context.Kafka.RepliesTopic, request.UserId, _context.Replies.Encode(reply),
-            new Headers().With(LedgerHeaders.CorrelationId, correlationId));
+        batch.Answer(request.CommandId, new CommandOutcome(reply.FirstOutcome, Replayed: true));
+        batch.Produce(new TopicPartition(_context.Kafka.RepliesTopic, _partition), request.UserId, _context.Replies.Encode(reply),
+            new Headers().With(LedgerHeaders.CorrelationId, correlationId).WithCommandOffset(commandOffset));
     }
 
-    private void DeadLetter(ConsumeResult<string, byte[]> record, string reason)
+    private void DeadLetter(ConsumeResult<string, byte[]> record, string reason, WriterBatch batch)
     {
         _context.Log.LogWarning("Partition {Partition}: command at offset {Offset} sent to the dead-letter topic: {Reason}",
             _partition, record.Offset.Value, reason);
         _context.Metrics.DeadLettered(_partition);
         var headers = new Headers()
             .With("ledger-dead-letter-reason", reason)
-            .With("ledger-source", $"{record.Topic}/{record.Partition.Value}/{record.Offset.Value}");
-        Produce(_context.Kafka.DeadLetterTopic, record.Message.Key ?? "", record.Message.Value ?? [], headers);
-    }
-
-    private void Produce(string topic, string key, byte[] value, Headers headers)
-    {
-        // Delivery errors surface in CommitTransaction, which then throws and stops this writer.
-        var message = new Message<string, byte[]> { Key = key, Value = value, Headers = headers };
-        if (_followUps.Count > 0) _heldBack.Add((topic, message));
-        else Send(topic, message);
-    }
-
-    private void Send(string topic, Message<string, byte[]> message)
-    {
-        var partition = new TopicPartition(topic, _partition);
-        if (_context.Snapshots is null || topic != _context.Kafka.EventsTopic)
-        {
-            _producer.Produce(partition, message);
-            return;
-        }
-        _eventsProduced++;
-        _producer.Produce(partition, message, OnEventDelivered);
+            .With("ledger-source", $"{record.Topic}/{record.Partition.Value}/{record.Offset.Value}")
+            .WithCommandOffset(record.Offset.Value);
+        batch.Produce(new TopicPartition(_context.Kafka.DeadLetterTopic, _partition), record.Message.Key ?? "", record.Message.Value ?? [], headers);
     }
 
     // Snapshots. A snapshot is the state as of an event at a known offset of ledger.events: the
@@ -341,9 +225,9 @@ internal sealed class PartitionWriter : IDisposable
         }
     }
 
-    /// <summary>Copies the state (on this thread: nothing is decided meanwhile) once enough events were
-    /// decided since the last snapshot, and writes it beside, one snapshot at a time.</summary>
-    private void SnapshotWhenDue()
+    /// <summary>After a commit: copies the state (on the writer thread: nothing is decided meanwhile)
+    /// once enough events were decided since the last snapshot, and writes it beside, one at a time.</summary>
+    public void SnapshotWhenDue()
     {
         if (_context.Snapshots is not { } snapshots) return;
         if (_state.EventsApplied - _eventsAtLastSnapshot < _context.Options.SnapshotEveryEvents) return;
@@ -381,11 +265,8 @@ internal sealed class PartitionWriter : IDisposable
         });
     }
 
-    private void TryAbort()
-    {
-        try { _producer.AbortTransaction(_context.Options.TransactionTimeout); }
-        catch (Exception error) { _context.Log.LogWarning(error, "Partition {Partition}: abort failed", _partition); }
-    }
+    /// <summary>Lets a snapshot being written finish: it is whole or not there at all either way.</summary>
+    public void Stop() => _snapshotSave?.Wait(SnapshotSaveWaitOnStop);
 
-    public void Dispose() => _producer.Dispose();
+    private static readonly TimeSpan SnapshotSaveWaitOnStop = TimeSpan.FromSeconds(30);
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Confluent.Kafka;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Kafka;
 using Ledger.Observability;
@@ -7,22 +9,28 @@ namespace Ledger.Api.Writer;
 
 /// <summary>
 /// This process's member of the consumer group "ledger-writer" on ledger.commands. Kafka gives each
-/// partition to exactly one member; for each partition it owns, this member runs one
-/// <see cref="PartitionWriter"/> and hands it that partition's commands. When a writer fails, the
-/// member leaves the group, drops all its state, and joins again: state is always rebuilt from the
-/// log, never patched. A broken ledger invariant stops the process instead.
+/// partition to exactly one member; this member keeps one <see cref="PartitionWriter"/> per partition
+/// it owns and decides all their commands on ONE thread, with ONE transactional producer: per batch
+/// (whatever arrived while the last transaction committed, up to <see cref="WriterOptions.BatchSizeMax"/>)
+/// it decides every command in log order, then produces the events and commits the consumed offsets
+/// in one Kafka transaction, and only then answers the callers waiting in this process. One thread
+/// and one transaction per process, not per partition: a transaction costs the same for 1 command or
+/// 500, and for 1 partition or 12 (docs/benchmarks.md).
+/// When anything fails, the member leaves the group, drops all its state, and joins again: state is
+/// always rebuilt from the log, never patched. A broken ledger invariant stops the process instead.
 /// </summary>
-internal sealed class WriterGroupMember(WriterContext context, WriterReadiness readiness, ConsumerLag lag) : BackgroundService
+internal sealed class WriterGroupMember(WriterContext context, WriterReadiness readiness, ConsumerLag lag,
+    LocalWriters local, CommandOutcomes outcomes) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private readonly Dictionary<int, PartitionWriter> _writers = new();
-    private readonly HashSet<int> _paused = new();
 
     protected override Task ExecuteAsync(CancellationToken stopping) =>
         Task.Factory.StartNew(() => RunUntilStopped(stopping), stopping, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private void RunUntilStopped(CancellationToken stopping)
     {
+        Thread.CurrentThread.Name = "ledger-writer";
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -59,100 +67,140 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
 
     private void RunMember(CancellationToken stopping)
     {
-        IConsumer<string, byte[]>? consumer = null;
-        consumer = new ConsumerBuilder<string, byte[]>(
+        // A stable Writer:InstanceId makes a restarted instance abort what its predecessor left open.
+        var transactionalId = $"{context.Kafka.WriterGroup}-{context.Options.InstanceId}";
+        using var producer = new ProducerBuilder<string, byte[]>(
+            KafkaClients.TransactionalProducer(context.BootstrapServers, transactionalId)).Build();
+        producer.InitTransactions(context.Options.TransactionTimeout);
+        using var consumer = new ConsumerBuilder<string, byte[]>(
                 KafkaClients.Consumer(context.BootstrapServers, context.Kafka.WriterGroup))
-            .SetPartitionsAssignedHandler((assigned, partitions) =>
-            {
-                RefuseDeletedCommands(assigned, partitions);
-                StartWriters(partitions, () => consumer!.ConsumerGroupMetadata, stopping);
-            })
-            .SetPartitionsRevokedHandler((_, partitions) => StopWriters(partitions.Select(p => p.Partition.Value)))
-            .SetPartitionsLostHandler((_, partitions) => StopWriters(partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsAssignedHandler((c, partitions) => TakePartitions(c, partitions, stopping))
+            .SetPartitionsRevokedHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
+            .SetPartitionsLostHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
             .Build();
+        var batch = new WriterBatch(producer, context);
+        var records = new List<ConsumeResult<string, byte[]>>(context.Options.BatchSizeMax);
         try
         {
             consumer.Subscribe(context.Kafka.CommandsTopic);
             while (!stopping.IsCancellationRequested)
             {
-                var record = consumer.Consume(PollTimeout);
-                ThrowIfAWriterFailed();
-                if (record is not null) Dispatch(consumer, record);
-                ResumeDrainedPartitions(consumer);
-                lag.SampleWhenDue(consumer, partition => _writers.TryGetValue(partition, out var w) ? w.Backlog : 0);
+                if (consumer.Consume(PollTimeout) is { } first)
+                {
+                    records.Add(first);
+                    // Whatever else is already here joins this batch (never waits for more).
+                    while (records.Count < context.Options.BatchSizeMax && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
+                    DecideInOneTransaction(producer, consumer, records, batch);
+                    records.Clear();
+                }
+                SampleLag(consumer);
             }
+        }
+        catch
+        {
+            TryAbort(producer);
+            throw;
         }
         finally
         {
-            StopWriters(_writers.Keys.ToArray());
-            _paused.Clear();
+            ReleasePartitions(consumer, _writers.Keys.ToArray());
             lag.Clear();
             try { consumer.Close(); } catch (KafkaException error) { context.Log.LogWarning(error, "Closing the writer consumer failed"); }
-            consumer.Dispose();
         }
     }
 
-    /// <summary>Commands the broker deleted before any writer decided them were accepted and then lost:
-    /// stop rather than start past them.</summary>
-    private void RefuseDeletedCommands(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions)
+    private void DecideInOneTransaction(IProducer<string, byte[]> producer, IConsumer<string, byte[]> consumer,
+        List<ConsumeResult<string, byte[]>> records, WriterBatch batch)
     {
-        var committed = consumer.Committed(partitions, context.Options.TransactionTimeout);
-        foreach (var position in committed)
-            TruncatedLog.ThrowIfMissing(consumer, position.TopicPartition,
-                position.Offset == Offset.Unset ? 0 : position.Offset.Value, context.Options.TransactionTimeout);
+        var started = Stopwatch.GetTimestamp();
+        var now = context.Clock.GetUtcNow();
+        batch.Clear();
+        producer.BeginTransaction();
+        var offsets = new Dictionary<int, TopicPartitionOffset>();
+        foreach (var record in records)
+        {
+            // A record fetched before its partition was revoked (inside this batch's Consume calls) is
+            // left undecided: its offset is not committed, so the next owner reads it again.
+            if (!_writers.TryGetValue(record.Partition.Value, out var writer)) continue;
+            writer.Decide(record, now, batch);
+            offsets[record.Partition.Value] = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
+        }
+        batch.DeliverFollowUpsThenTheRest();
+        var decided = Stopwatch.GetTimestamp();
+
+        producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
+        producer.CommitTransaction(context.Options.TransactionTimeout);
+        // Committed: only now may a caller hear its decision.
+        foreach (var (commandId, outcome) in batch.Answers) outcomes.Complete(commandId, outcome);
+        foreach (var partition in offsets.Keys)
+        {
+            var writer = _writers[partition];
+            local.Decided(partition, writer.NextCommand);
+            writer.SnapshotWhenDue();
+        }
+        context.Metrics.BatchDecided(offsets.Keys, records.Count,
+            Stopwatch.GetElapsedTime(started, decided).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(decided).TotalMilliseconds);
     }
 
-    private void StartWriters(List<TopicPartition> partitions, Func<IConsumerGroupMetadata> groupMetadata, CancellationToken stopping)
+    /// <summary>Recovers the partitions given to this member (side by side: each reads its own slice
+    /// of ledger.events) and starts each after the last command its own records say was decided.</summary>
+    private IEnumerable<TopicPartitionOffset> TakePartitions(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions,
+        CancellationToken stopping)
     {
         readiness.Set(false);
-        // Recover the partitions side by side: each reads its own slice of ledger.events.
-        var started = partitions.AsParallel().WithDegreeOfParallelism(Math.Max(1, Math.Min(partitions.Count, 4)))
-            .Select(p => PartitionWriter.Start(p.Partition.Value, context, groupMetadata, stopping)).ToList();
-        foreach (var writer in started) _writers[writer.Partition] = writer;
+        var committed = consumer.Committed(partitions, context.Options.TransactionTimeout)
+            .ToDictionary(c => c.Partition.Value, c => c.Offset == Offset.Unset ? 0 : c.Offset.Value);
+        var recovered = partitions.AsParallel().WithDegreeOfParallelism(Math.Max(1, Math.Min(partitions.Count, 4)))
+            .Select(p => PartitionWriter.Recover(p.Partition.Value, context, committed[p.Partition.Value], stopping)).ToList();
+        var start = new List<TopicPartitionOffset>();
+        foreach (var writer in recovered)
+        {
+            var partition = new TopicPartition(context.Kafka.CommandsTopic, writer.Partition);
+            // Commands the broker deleted before any writer decided them were accepted and then lost:
+            // stop rather than start past them.
+            TruncatedLog.ThrowIfMissing(consumer, partition, writer.NextCommand, context.Options.TransactionTimeout);
+            _writers[writer.Partition] = writer;
+            local.Took(writer.Partition, writer.NextCommand);
+            start.Add(new TopicPartitionOffset(partition, writer.NextCommand));
+        }
         context.Log.LogInformation("Writing partitions {Partitions}", string.Join(",", _writers.Keys.Order()));
         readiness.Set(true);
+        return start;
     }
 
-    private void StopWriters(IEnumerable<int> partitions)
+    private void ReleasePartitions(IConsumer<string, byte[]> consumer, IEnumerable<int> partitions)
     {
         foreach (var partition in partitions)
         {
             if (!_writers.Remove(partition, out var writer)) continue;
             writer.Stop();
-            writer.Dispose();
-            _paused.Remove(partition);
+            local.Released(partition, ResumePointOf(consumer, partition));
         }
     }
 
-    private void Dispatch(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> record)
+    /// <summary>The ends of the partition's events and replies once this member stopped deciding it:
+    /// the edge's outcome listener reads on from there for decisions made elsewhere.</summary>
+    private LocalWriters.ResumePoint ResumePointOf(IConsumer<string, byte[]> consumer, int partition)
     {
-        var partition = record.Partition.Value;
-        if (!_writers.TryGetValue(partition, out var writer))
-            throw new InvalidOperationException($"received a command of partition {partition}, which this member does not own");
-        if (writer.TryEnqueue(record)) return;
-
-        // The writer is behind: stop fetching this partition and read this record again later.
-        consumer.Pause([record.TopicPartition]);
-        consumer.Seek(record.TopicPartitionOffset);
-        _paused.Add(partition);
-    }
-
-    private void ResumeDrainedPartitions(IConsumer<string, byte[]> consumer)
-    {
-        foreach (var partition in _paused.ToArray())
+        long End(string topic)
         {
-            if (_writers[partition].Backlog > context.Options.InboxCapacity / 2) continue;
-            consumer.Resume([new TopicPartition(context.Kafka.CommandsTopic, partition)]);
-            _paused.Remove(partition);
+            try { return consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), context.Options.TransactionTimeout).High.Value; }
+            catch (KafkaException) { return 0; } // unknown: the listener reads the partition from its start
         }
+        return new LocalWriters.ResumePoint(End(context.Kafka.EventsTopic), End(context.Kafka.RepliesTopic));
     }
 
-    private void ThrowIfAWriterFailed()
+    private void SampleLag(IConsumer<string, byte[]> consumer)
     {
-        var failed = _writers.Values.FirstOrDefault(w => w.Failure is not null);
-        if (failed?.Failure is LedgerInvariantViolation violation) throw violation;
-        if (failed is not null)
-            throw new InvalidOperationException($"the writer of partition {failed.Partition} failed", failed.Failure);
+        if (!lag.SampleWhenDue(consumer)) return;
+        foreach (var (partition, behind) in lag.Current) local.Sampled(partition, behind);
+    }
+
+    private void TryAbort(IProducer<string, byte[]> producer)
+    {
+        try { producer.AbortTransaction(context.Options.TransactionTimeout); }
+        catch (Exception error) { context.Log.LogWarning(error, "Writer: abort failed"); }
     }
 }
 

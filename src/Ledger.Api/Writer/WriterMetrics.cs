@@ -12,6 +12,7 @@ public sealed class WriterMetrics
     private readonly Histogram<double> _transactionMs;
     private readonly Histogram<int> _batchSize;
     private readonly Counter<long> _commands;
+    private readonly Histogram<int> _partitionsPerBatch;
     private readonly Counter<long> _deadLetters;
     private readonly Histogram<double> _recoveryMs;
     private readonly Histogram<double> _snapshotCaptureMs;
@@ -22,10 +23,11 @@ public sealed class WriterMetrics
     public WriterMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _decideMs = meter.CreateHistogram<double>("ledger.writer.decide.duration", "ms", "Time inside the writer deciding one batch");
+        _decideMs = meter.CreateHistogram<double>("ledger.writer.decide.duration", "ms", "Time inside the writer deciding one batch (all partitions of the transaction)");
         _transactionMs = meter.CreateHistogram<double>("ledger.writer.transaction.duration", "ms", "Kafka transaction time per batch (offsets and commit)");
         _batchSize = meter.CreateHistogram<int>("ledger.writer.batch.size", "{command}", "Commands per batch");
         _commands = meter.CreateCounter<long>("ledger.writer.commands", "{command}", "Commands decided");
+        _partitionsPerBatch = meter.CreateHistogram<int>("ledger.writer.batch.partitions", "{partition}", "Partitions with commands in one transaction");
         _deadLetters = meter.CreateCounter<long>("ledger.writer.dead_letters", "{command}", "Undecodable commands sent to the dead-letter topic");
         _recoveryMs = meter.CreateHistogram<double>("ledger.writer.recovery.duration", "ms", "Time to rebuild one partition's state");
         _snapshotCaptureMs = meter.CreateHistogram<double>("ledger.writer.snapshot.capture.duration", "ms",
@@ -36,13 +38,14 @@ public sealed class WriterMetrics
             "Snapshots refused at recovery (corrupt, another configuration, not of this log): the partition was replayed whole");
     }
 
-    public void BatchDecided(int partition, int size, double decideMs, double transactionMs)
+    /// <summary>One transaction: its commands may be of several partitions.</summary>
+    public void BatchDecided(IEnumerable<int> partitions, int size, double decideMs, double transactionMs)
     {
-        var tag = new KeyValuePair<string, object?>("partition", partition);
-        _decideMs.Record(decideMs, tag);
-        _transactionMs.Record(transactionMs, tag);
-        _batchSize.Record(size, tag);
-        _commands.Add(size, tag);
+        _decideMs.Record(decideMs);
+        _transactionMs.Record(transactionMs);
+        _batchSize.Record(size);
+        _commands.Add(size);
+        _partitionsPerBatch.Record(partitions.Count());
     }
 
     public void DeadLettered(int partition) => _deadLetters.Add(1, new KeyValuePair<string, object?>("partition", partition));

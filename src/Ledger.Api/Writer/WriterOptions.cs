@@ -11,8 +11,11 @@ public sealed class WriterOptions
     /// <summary>Commands decided in one Kafka transaction at most.</summary>
     public int BatchSizeMax { get; set; } = 500;
 
-    /// <summary>Commands waiting for one partition's writer at most; beyond it the partition is paused.</summary>
-    public int InboxCapacity { get; set; } = 10_000;
+    /// <summary>Names this writer instance in its transactional id ("{WriterGroup}-{InstanceId}"). Give each
+    /// writer host a stable one (its host or pod name) so that, restarted, it aborts at once what its
+    /// previous run left open; two live instances must never share one (they would fence each other).
+    /// Empty: a new random id per start.</summary>
+    public string InstanceId { get; set; } = "";
 
     /// <summary>How long a transaction step (init, send offsets, commit) may take before the writer restarts.</summary>
     public TimeSpan TransactionTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -33,11 +36,14 @@ public sealed class WriterOptions
     /// <summary>Pause before a writer group member that failed joins again.</summary>
     public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
+    public const int InstanceIdLengthMax = 100;
+
     public IReadOnlyList<string> Errors()
     {
         var errors = new List<string>();
         if (BatchSizeMax is < 1 or > 100_000) errors.Add("Writer:BatchSizeMax must be between 1 and 100000");
-        if (InboxCapacity < BatchSizeMax) errors.Add("Writer:InboxCapacity must be at least Writer:BatchSizeMax");
+        if (InstanceId.Length > InstanceIdLengthMax || InstanceId.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.')))
+            errors.Add($"Writer:InstanceId must be at most {InstanceIdLengthMax} letters, digits, '-', '_' or '.'");
         if (TransactionTimeout <= TimeSpan.Zero) errors.Add("Writer:TransactionTimeout must be positive");
         if (RecoveryStallTimeout <= TimeSpan.Zero) errors.Add("Writer:RecoveryStallTimeout must be positive");
         if (IdempotencyWindow <= TimeSpan.Zero) errors.Add("Writer:IdempotencyWindow must be positive");

@@ -27,12 +27,11 @@ public sealed class ConsumerLag
 
     public IReadOnlyDictionary<int, long> Current => _lag;
 
-    /// <summary>Samples when due. <paramref name="queued"/> adds records taken from Kafka but not yet
-    /// handled (a writer's inbox).</summary>
-    public void SampleWhenDue<TKey, TValue>(IConsumer<TKey, TValue> consumer, Func<int, long>? queued = null)
+    /// <summary>Samples when due; true when it did.</summary>
+    public bool SampleWhenDue<TKey, TValue>(IConsumer<TKey, TValue> consumer)
     {
         var now = _time.GetTimestamp();
-        if (now < _nextSample) return;
+        if (now < _nextSample) return false;
         _nextSample = now + (long)(SampleInterval.TotalSeconds * _time.TimestampFrequency);
 
         var owned = consumer.Assignment;
@@ -48,8 +47,9 @@ public sealed class ConsumerLag
             // reported a high watermark, so the committed offset was the end (briefly wrong while a
             // first fetched batch waits in the client's queue).
             var behind = position == Offset.Unset ? 0 : Math.Max(0, high.Value - position.Value);
-            _lag[partition] = behind + (queued?.Invoke(partition) ?? 0);
+            _lag[partition] = behind;
         }
+        return true;
     }
 
     public void Clear() => _lag.Clear();
