@@ -1,11 +1,13 @@
+using Ledger.Hosting;
 using Ledger.Api.Audit;
+using Ledger.Api.Commands;
 using Ledger.Api.Edge;
 using Ledger.Api.Hosting;
 using Ledger.Api.Observability;
 
 if (args is ["audit", ..]) return await AuditMode.Run(args[1..]);
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(HostArguments.With(args));
 builder.AddLedgerApi();
 
 var app = builder.Build();
@@ -16,7 +18,7 @@ app.UseRequestHeadersLimit();
 app.UseApiPage();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
+app.UseCommandRateLimits();
 app.MapLedgerEndpoints();
 app.Run();
 return Environment.ExitCode; // non-zero when a writer stopped the process to protect money

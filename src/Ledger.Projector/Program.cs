@@ -1,3 +1,4 @@
+using Ledger.Hosting;
 using Ledger.Observability;
 using Ledger.Projector.Hosting;
 using Ledger.Projector.Projection;
@@ -7,7 +8,7 @@ using Npgsql;
 
 if (args is ["rebuild", ..]) return await RebuildMode.Run(args[1..]);
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(HostArguments.With(args));
 builder.AddLedgerProjector();
 
 var app = builder.Build();

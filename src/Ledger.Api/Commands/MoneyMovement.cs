@@ -31,7 +31,7 @@ public static class MoneyMovement
                 CommandValidator<MoneyMovementBody> validator, AssetCatalog assets, CommandSubmission submission,
                 HttpContext http, CancellationToken cancellation) =>
             Submit(new CommandRequest<MoneyMovementBody>(idempotencyKey, body), commandType, create, validator, assets, submission, http, cancellation))
-            .WithTags(tag).RequireAuthorization(policy).RequireRateLimiting(CommandRateLimits.Policy);
+            .WithTags(tag).RequireAuthorization(policy).RequireCommandRateLimit();
 
     /// <summary>Validates the body and the key, then submits the command <paramref name="create"/> makes.</summary>
     public static async Task<IResult> Submit(CommandRequest<MoneyMovementBody> posted, string commandType,

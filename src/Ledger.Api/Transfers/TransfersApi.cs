@@ -20,7 +20,7 @@ public static class TransfersApi
     public static RouteGroupBuilder MapTransfers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/transfers").WithTags("Transfers");
-        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy)
+        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands).RequireCommandRateLimit()
             .DocumentCommand("Transfer to another user", "Decided on the sender's partition: 201 once debited; the credit follows on the "
                 + "receiver's partition, exactly once. 422 insufficient_funds, same_account.");
         group.MapGet("/{transferId}", Find).RequireAuthorization(Policies.AccountReads)
