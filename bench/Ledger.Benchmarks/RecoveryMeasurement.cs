@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Ledger.Domain;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
-using Ledger.Kafka.Snapshots;
+using Ledger.Contracts;
+using Ledger.Api.Writer.Snapshots;
 
 namespace Ledger.Benchmarks;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 
 namespace Ledger.Tail;
 

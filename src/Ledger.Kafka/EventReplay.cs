@@ -1,5 +1,5 @@
 using Ledger.Domain;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 
 namespace Ledger.Kafka;
 

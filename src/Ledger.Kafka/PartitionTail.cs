@@ -30,15 +30,9 @@ public static class PartitionTail
             if (high > from)
                 PartitionReader.ReadToEnd(bootstrapServers, partition, stallTimeout, record =>
                 {
-                    if (HeaderValue(record.Message.Headers, header) is { } value && (largest is null || value > largest)) largest = value;
+                    if (record.Message.Headers.FindNumber(header) is { } value && (largest is null || value > largest)) largest = value;
                 }, cancellation, from);
             if (largest is not null || from == low) return largest;
         }
     }
-
-    public static long? HeaderValue(Headers? headers, string header) =>
-        headers is not null && headers.TryGetLastBytes(header, out var bytes)
-            && System.Buffers.Text.Utf8Parser.TryParse(bytes, out long value, out var used) && used == bytes.Length
-            ? value
-            : null;
 }

@@ -4,7 +4,7 @@ using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Orders;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 
 namespace Ledger.LoadGenerator.Broker;
 

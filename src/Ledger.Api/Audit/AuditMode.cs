@@ -4,7 +4,7 @@ using Ledger.Api.ReadModel;
 using Ledger.Api.Writer;
 using Ledger.Hosting;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Npgsql;
 
 namespace Ledger.Api.Audit;

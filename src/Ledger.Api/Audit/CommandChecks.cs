@@ -1,5 +1,5 @@
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 
 namespace Ledger.Api.Audit;
 

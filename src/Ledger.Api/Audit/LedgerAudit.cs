@@ -2,7 +2,7 @@ using System.Data;
 using Ledger.Api.Writer;
 using Ledger.Domain.Markets;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Npgsql;
 
 namespace Ledger.Api.Audit;

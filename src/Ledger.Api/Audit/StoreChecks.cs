@@ -2,7 +2,7 @@ using System.Text;
 using Ledger.Domain;
 using Ledger.Domain.Accounts;
 using Ledger.Domain.Markets;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 
 namespace Ledger.Api.Audit;
 

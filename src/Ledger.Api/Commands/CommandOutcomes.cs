@@ -3,7 +3,7 @@ using Confluent.Kafka;
 using Ledger.Api.Observability;
 using Ledger.Api.Writer;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 
 namespace Ledger.Api.Commands;
 
@@ -130,7 +130,7 @@ public sealed class CommandOutcomes(KafkaOptions kafka, BootstrapServers bootstr
 
     private void Complete(ConsumeResult<string, byte[]> record)
     {
-        if (PartitionTail.HeaderValue(record.Message.Headers, LedgerHeaders.CommandOffset) is { } decided
+        if (record.Message.Headers.FindNumber(LedgerHeaders.CommandOffset) is { } decided
             && decided > _decidedUpTo[record.Partition.Value])
             Volatile.Write(ref _decidedUpTo[record.Partition.Value], decided);
         if (record.Topic == kafka.EventsTopic)

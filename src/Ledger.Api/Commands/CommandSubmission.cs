@@ -3,7 +3,7 @@ using Ledger.Api.Access;
 using Ledger.Api.Observability;
 using Ledger.Domain;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace Ledger.Api.Commands;

@@ -4,8 +4,8 @@ using Confluent.Kafka;
 using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
-using Ledger.Kafka.Snapshots;
+using Ledger.Contracts;
+using Ledger.Api.Writer.Snapshots;
 
 namespace Ledger.Api.Writer;
 
@@ -115,7 +115,7 @@ internal sealed class PartitionWriter
             }
             else replay.Add(record.Message.Value);
             last = new LastEvent(record.Offset.Value, record.Message.Value);
-            if (PartitionTail.HeaderValue(record.Message.Headers, LedgerHeaders.CommandOffset) is { } decided)
+            if (record.Message.Headers.FindNumber(LedgerHeaders.CommandOffset) is { } decided)
                 nextCommand = Math.Max(nextCommand, decided + 1);
         }, cancellation, from: snapshot?.LastEventOffset ?? 0);
         if (snapshot is not null && last is null)

@@ -2,7 +2,7 @@ using Confluent.Kafka;
 using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 
 namespace Ledger.Api.Writer;
 

@@ -1,6 +1,7 @@
 using Ledger.Domain.Markets;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
+using Ledger.Api.Writer.Snapshots;
 
 namespace Ledger.Api.Writer;
 

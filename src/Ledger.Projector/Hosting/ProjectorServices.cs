@@ -3,7 +3,7 @@ using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
 using Ledger.Hosting;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Observability;
 using Ledger.Projector.Projection;
 using Npgsql;

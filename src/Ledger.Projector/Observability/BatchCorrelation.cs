@@ -1,5 +1,6 @@
+using Ledger.Kafka;
 using Confluent.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 
 namespace Ledger.Projector.Observability;
 

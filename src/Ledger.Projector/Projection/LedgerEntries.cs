@@ -1,5 +1,5 @@
 using Ledger.Domain.Accounts;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Observability;
 using Ledger.Projector.Observability;
 using Npgsql;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Projector.Projection;
 using Npgsql;
 

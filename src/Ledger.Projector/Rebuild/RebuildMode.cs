@@ -1,6 +1,6 @@
 using Ledger.Domain.Assets;
 using Ledger.Hosting;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Projector.Projection;
 using Ledger.Projector.Schema;
 using Npgsql;

@@ -7,7 +7,7 @@ using Ledger.Domain.Idempotency;
 using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Transfers;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Xunit;
 
 namespace Ledger.Tests.Contracts;

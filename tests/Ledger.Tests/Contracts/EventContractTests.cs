@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Idempotency;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Tests.Domain;
 using Ledger.Tests.Projection;
 using Xunit;

@@ -1,7 +1,7 @@
 using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Tests.Projection;
 using Xunit;
 using Xunit.Abstractions;

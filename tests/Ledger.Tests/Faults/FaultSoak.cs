@@ -3,7 +3,7 @@ using Confluent.Kafka;
 using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Tests.Support;
 using Npgsql;
 

@@ -9,7 +9,7 @@ using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Ledger.Domain.Transfers;
 using Ledger.Kafka;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Tests.Contracts;
 using Ledger.Tests.Support;
 using Xunit;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Ledger.Domain.Markets;
 using Ledger.Kafka;
-using Ledger.Kafka.Snapshots;
+using Ledger.Api.Writer.Snapshots;
 using Ledger.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;

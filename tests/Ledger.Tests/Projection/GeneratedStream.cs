@@ -2,7 +2,7 @@ using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Projector.Projection;
 
 namespace Ledger.Tests.Projection;

@@ -1,5 +1,5 @@
 using Ledger.Domain.Assets;
-using Ledger.Kafka.Contracts;
+using Ledger.Contracts;
 using Ledger.Projector.Rebuild;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using Ledger.Domain;
 using Ledger.Domain.Markets;
-using Ledger.Kafka.Snapshots;
+using Ledger.Api.Writer.Snapshots;
 using Ledger.Tests.Domain;
 using Xunit;
 using Xunit.Abstractions;

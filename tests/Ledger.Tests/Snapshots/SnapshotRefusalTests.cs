@@ -6,7 +6,7 @@ using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
 using Ledger.Domain.Snapshots;
 using Ledger.Kafka;
-using Ledger.Kafka.Snapshots;
+using Ledger.Api.Writer.Snapshots;
 using Xunit;
 
 namespace Ledger.Tests.Snapshots;

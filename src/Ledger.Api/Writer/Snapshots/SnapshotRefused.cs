@@ -1,4 +1,4 @@
-namespace Ledger.Kafka.Snapshots;
+namespace Ledger.Api.Writer.Snapshots;
 
 /// <summary>A snapshot that must not be used: corrupt, of another format, taken under another
 /// configuration, or not of this log. The writer then replays the whole partition instead.</summary>

@@ -3,7 +3,7 @@ using System.Text;
 using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
 
-namespace Ledger.Kafka.Snapshots;
+namespace Ledger.Api.Writer.Snapshots;
 
 /// <summary>Writes a snapshot's primitives: little-endian integers, length-prefixed UTF-8 strings.</summary>
 internal sealed class SnapshotWriter(Stream output)

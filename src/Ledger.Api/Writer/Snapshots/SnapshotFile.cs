@@ -9,7 +9,7 @@ using Ledger.Domain.Snapshots;
 using Ledger.Domain.Transfers;
 using Ledger.Domain;
 
-namespace Ledger.Kafka.Snapshots;
+namespace Ledger.Api.Writer.Snapshots;
 
 /// <summary>Where a snapshot stands in the log, and what it was taken under.</summary>
 /// <param name="LastEventOffset">The offset in ledger.events of the last event the state includes;

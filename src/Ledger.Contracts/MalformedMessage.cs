@@ -1,4 +1,4 @@
-namespace Ledger.Kafka.Contracts;
+namespace Ledger.Contracts;
 
 /// <summary>A record that cannot be decoded into a command or event. It says why.</summary>
 public sealed class MalformedMessage(string reason, Exception? inner = null) : Exception(reason, inner);

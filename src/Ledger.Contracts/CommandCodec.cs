@@ -5,7 +5,7 @@ using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Transfers;
 
-namespace Ledger.Kafka.Contracts;
+namespace Ledger.Contracts;
 
 /// <summary>Commands on ledger.commands: JSON, camelCase, amounts as decimal strings in their asset's
 /// scale (a price in the quote asset's, a quantity in the base asset's), sides as "buy"/"sell".</summary>

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Orders;
 
-namespace Ledger.Kafka.Contracts;
+namespace Ledger.Contracts;
 
 /// <summary>
 /// The fields of one event record, read in one pass over its bytes with <see cref="Utf8JsonReader"/>:

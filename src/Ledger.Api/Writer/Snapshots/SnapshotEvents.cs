@@ -4,7 +4,7 @@ using Ledger.Domain.Orders;
 using Ledger.Domain.Transfers;
 using Ledger.Domain;
 
-namespace Ledger.Kafka.Snapshots;
+namespace Ledger.Api.Writer.Snapshots;
 
 /// <summary>
 /// The events a snapshot keeps (each remembered request's first outcome, each debited transfer) in a

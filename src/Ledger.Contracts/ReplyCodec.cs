@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Ledger.Kafka.Contracts;
+namespace Ledger.Contracts;
 
 /// <summary>The writer's answer to a command that decided nothing new because its idempotency key
 /// was already used: it carries the first event decided under that key. Published on ledger.replies.</summary>

@@ -2,9 +2,8 @@ using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
 using Ledger.Domain.Snapshots;
 using Ledger.Kafka;
-using Ledger.Kafka.Snapshots;
 
-namespace Ledger.Api.Writer;
+namespace Ledger.Api.Writer.Snapshots;
 
 /// <summary>
 /// The partition writers' snapshots, one file per partition of ledger.events in

@@ -4,7 +4,7 @@ using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
 
-namespace Ledger.Kafka.Contracts;
+namespace Ledger.Contracts;
 
 /// <summary>Reads the fields every codec needs, with one clear error for each thing missing or wrong.</summary>
 internal static class JsonFields

@@ -8,7 +8,7 @@ using Ledger.Domain.Markets;
 using Ledger.Domain.Orders;
 using Ledger.Domain.Transfers;
 
-namespace Ledger.Kafka.Contracts;
+namespace Ledger.Contracts;
 
 /// <summary>Events on ledger.events: the public contract (docs/events.md). JSON, camelCase, amounts
 /// as decimal strings in the asset's scale, postings spelled out for auditors. Order events carry

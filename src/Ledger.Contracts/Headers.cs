@@ -1,0 +1,14 @@
+namespace Ledger.Contracts;
+
+/// <summary>Kafka header names the ledger writes on its records (docs/events.md). Values are UTF-8 text.</summary>
+public static class LedgerHeaders
+{
+    public const string EventType = "ledger-event-type";
+    public const string SchemaVersion = "ledger-schema-version";
+    public const string CorrelationId = "ledger-correlation-id";
+    public const string IdempotencyKey = "ledger-idempotency-key";
+
+    /// <summary>On every record a writer produces (event, reply, dead letter): the offset on
+    /// ledger.commands of the command it decided, in decimal. A writer resumes after the largest one.</summary>
+    public const string CommandOffset = "ledger-command-offset";
+}
