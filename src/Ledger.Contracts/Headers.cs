@@ -11,4 +11,9 @@ public static class LedgerHeaders
     /// <summary>On every record a writer produces (event, reply, dead letter): the offset on
     /// ledger.commands of the command it decided, in decimal. A writer resumes after the largest one.</summary>
     public const string CommandOffset = "ledger-command-offset";
+
+    /// <summary>On every event: which of its writer's transactions produced it (opaque text). A writer
+    /// that takes a partition sends the saga steps of the partition's last transaction again, in case
+    /// that transaction was cut short on a broker whose transactions are not atomic.</summary>
+    public const string Transaction = "ledger-transaction";
 }

@@ -23,6 +23,7 @@ internal sealed class PartitionWriter
 
     private PartitionWriter(int partition, WriterContext context, Recovery recovery)
     {
+        UnsureFollowUps = recovery.UnsureFollowUps;
         _partition = partition;
         _context = context;
         _state = recovery.State;
@@ -32,6 +33,10 @@ internal sealed class PartitionWriter
     }
 
     public int Partition => _partition;
+
+    /// <summary>Saga steps called for by the partition's last transaction, which may have been cut short
+    /// (see <see cref="WriterBatch.SendFollowUp"/>): sent again, and delivered, before this writer decides.</summary>
+    public IReadOnlyList<(Command FollowUp, string CorrelationId)> UnsureFollowUps { get; }
 
     /// <summary>The offset of ledger.commands this writer decides next: one past the last command any
     /// writer of this partition decided, as its own records say (not the group's committed offset,
@@ -65,7 +70,8 @@ internal sealed class PartitionWriter
 
     /// <summary>A recovered state, the last event it includes (null for an empty log), how many events
     /// the snapshot it started from held (0 without one), and the next command its events call for.</summary>
-    private sealed record Recovery(LedgerState State, LastEvent? LastEvent, long EventsAtSnapshot, long NextCommand);
+    private sealed record Recovery(LedgerState State, LastEvent? LastEvent, long EventsAtSnapshot, long NextCommand,
+        IReadOnlyList<(Command FollowUp, string CorrelationId)> UnsureFollowUps);
 
     /// <summary>The offset and value of a partition's last event on ledger.events.</summary>
     private sealed record LastEvent(long Offset, byte[] Value);
@@ -106,6 +112,7 @@ internal sealed class PartitionWriter
         var replay = new EventReplay(context.Events, state);
         LastEvent? last = null;
         long nextCommand = 0;
+        var lastTransaction = new LastTransaction();
         PartitionReader.ReadToEnd(context.BootstrapServers, events, context.Options.RecoveryStallTimeout, record =>
         {
             if (snapshot is not null && last is null)
@@ -117,11 +124,31 @@ internal sealed class PartitionWriter
             last = new LastEvent(record.Offset.Value, record.Message.Value);
             if (record.Message.Headers.FindNumber(LedgerHeaders.CommandOffset) is { } decided)
                 nextCommand = Math.Max(nextCommand, decided + 1);
+            lastTransaction.Add(record);
         }, cancellation, from: snapshot?.LastEventOffset ?? 0);
         if (snapshot is not null && last is null)
             throw new SnapshotRefused($"{events} has no record at offset {snapshot.LastEventOffset}: the snapshot is ahead of the log");
         replay.Finish();
-        return new Recovery(state, last, eventsAtSnapshot, nextCommand);
+        return new Recovery(state, last, eventsAtSnapshot, nextCommand, lastTransaction.FollowUps(context.Events));
+    }
+
+    /// <summary>The saga events of the trailing run of records that one transaction produced.</summary>
+    private sealed class LastTransaction
+    {
+        private string? _id;
+        private readonly List<(byte[] Value, string CorrelationId)> _sagaEvents = [];
+
+        public void Add(ConsumeResult<string, byte[]> record)
+        {
+            var headers = record.Message.Headers;
+            var id = headers.Find(LedgerHeaders.Transaction);
+            if (id != _id) { _id = id; _sagaEvents.Clear(); }
+            if (headers.Find(LedgerHeaders.EventType) is nameof(Domain.Transfers.TransferDebited) or nameof(Domain.Transfers.TransferCreditRejected))
+                _sagaEvents.Add((record.Message.Value, headers.Find(LedgerHeaders.CorrelationId) ?? ""));
+        }
+
+        public IReadOnlyList<(Command, string)> FollowUps(EventCodec codec) =>
+            _sagaEvents.SelectMany(e => LedgerDecider.FollowUps(codec.DecodeEvent(e.Value)).Select(followUp => (followUp, e.CorrelationId))).ToList();
     }
 
     /// <summary>Decides one command of this partition into the batch's transaction.</summary>
@@ -170,7 +197,8 @@ internal sealed class PartitionWriter
                 .With(LedgerHeaders.SchemaVersion, EventMessage.SchemaVersion.ToString())
                 .With(LedgerHeaders.CorrelationId, correlationId)
                 .With(LedgerHeaders.IdempotencyKey, @event.Request.IdempotencyKey)
-                .WithCommandOffset(commandOffset),
+                .WithCommandOffset(commandOffset)
+                .With(LedgerHeaders.Transaction, batch.Id),
                 _context.Snapshots is null ? null : OnEventDelivered);
         }
     }

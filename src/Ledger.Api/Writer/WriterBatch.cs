@@ -12,43 +12,45 @@ namespace Ledger.Api.Writer;
 /// </summary>
 internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterContext context)
 {
-    private readonly List<Task<DeliveryResult<string, byte[]>>> _followUps = [];
-    private readonly List<Held> _heldBack = [];
     private readonly List<(Guid CommandId, CommandOutcome Outcome)> _answers = [];
+    private long _transactions;
 
-    private sealed record Held(TopicPartition Partition, Message<string, byte[]> Message, Action<DeliveryReport<string, byte[]>>? Delivered);
+    /// <summary>Names this transaction on its events (<see cref="LedgerHeaders.Transaction"/>).</summary>
+    public string Id { get; private set; } = "";
 
     public IReadOnlyList<(Guid CommandId, CommandOutcome Outcome)> Answers => _answers;
 
-    public void Clear()
+    public void Begin()
     {
-        _followUps.Clear();
-        _heldBack.Clear();
         _answers.Clear();
+        Id = $"{context.Options.InstanceId}/{++_transactions}";
+        producer.BeginTransaction();
     }
 
     public void Answer(Guid commandId, CommandOutcome outcome) => _answers.Add((commandId, outcome));
 
     /// <summary>
     /// The next step of a saga (a transfer's credit or refund) goes to its user's partition in this
-    /// same transaction, and is delivered BEFORE the event that calls for it is produced. On Kafka the
-    /// transaction alone makes both or neither visible; the order keeps the saga whole where a broker
-    /// does not make transactions atomic (librdkafka's mock cluster shows records at once): if the
-    /// writer dies in between, its successor decides the command again and sends the same follow-up,
-    /// whose deterministic id and idempotency key make the receiver apply it once. The batch's
-    /// follow-ups are sent together and waited for once (<see cref="DeliverFollowUpsThenTheRest"/>);
-    /// until then, whatever this batch produces is held back, so it keeps its order.
+    /// same transaction: on Kafka, the transaction makes the step and the event that calls for it
+    /// visible together or not at all. Where a broker does not make transactions atomic (librdkafka's
+    /// mock cluster shows records at once), the event may be visible without its step: the writer that
+    /// takes the partition next sends the steps of the partition's last transaction again
+    /// (<see cref="PartitionWriter.UnsureFollowUps"/>); their deterministic ids and idempotency keys make
+    /// the receiver apply each once.
     /// </summary>
-    public void SendFollowUp(Command followUp, string correlationId)
+    public void SendFollowUp(Command followUp, string correlationId) =>
+        FollowUp(producer, context, followUp, correlationId);
+
+    public static void FollowUp(IProducer<string, byte[]> producer, WriterContext context, Command followUp, string correlationId)
     {
         var userId = followUp.Request.UserId;
         var partition = new TopicPartition(context.Kafka.CommandsTopic, UserPartitioner.PartitionOf(userId, context.Kafka.Partitions));
-        _followUps.Add(producer.ProduceAsync(partition, new Message<string, byte[]>
+        producer.Produce(partition, new Message<string, byte[]>
         {
             Key = userId,
             Value = context.Commands.Encode(followUp),
             Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId),
-        }));
+        });
     }
 
     /// <summary>Delivery errors surface in CommitTransaction, which then throws and stops the writer.</summary>
@@ -56,28 +58,6 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
         Action<DeliveryReport<string, byte[]>>? delivered = null)
     {
         var message = new Message<string, byte[]> { Key = key, Value = value, Headers = headers };
-        if (_followUps.Count > 0) _heldBack.Add(new Held(partition, message, delivered));
-        else Send(partition, message, delivered);
-    }
-
-    public void DeliverFollowUpsThenTheRest()
-    {
-        if (_followUps.Count == 0) return;
-        try
-        {
-            // Throws if one was not delivered: the events that call for them are then never produced.
-            Task.WaitAll(_followUps);
-        }
-        finally
-        {
-            _followUps.Clear();
-        }
-        foreach (var held in _heldBack) Send(held.Partition, held.Message, held.Delivered);
-        _heldBack.Clear();
-    }
-
-    private void Send(TopicPartition partition, Message<string, byte[]> message, Action<DeliveryReport<string, byte[]>>? delivered)
-    {
         if (delivered is null) producer.Produce(partition, message);
         else producer.Produce(partition, message, delivered);
     }

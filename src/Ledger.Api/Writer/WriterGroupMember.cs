@@ -74,7 +74,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         producer.InitTransactions(context.Options.TransactionTimeout);
         using var consumer = new ConsumerBuilder<string, byte[]>(
                 KafkaClients.Consumer(context.BootstrapServers, context.Kafka.WriterGroup))
-            .SetPartitionsAssignedHandler((c, partitions) => TakePartitions(c, partitions, stopping))
+            .SetPartitionsAssignedHandler((c, partitions) => TakePartitions(c, producer, partitions, stopping))
             .SetPartitionsRevokedHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
             .SetPartitionsLostHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
             .Build();
@@ -114,8 +114,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     {
         var started = Stopwatch.GetTimestamp();
         var now = context.Clock.GetUtcNow();
-        batch.Clear();
-        producer.BeginTransaction();
+        batch.Begin();
         var offsets = new Dictionary<int, TopicPartitionOffset>();
         foreach (var record in records)
         {
@@ -125,7 +124,6 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             writer.Decide(record, now, batch);
             offsets[record.Partition.Value] = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
         }
-        batch.DeliverFollowUpsThenTheRest();
         var decided = Stopwatch.GetTimestamp();
 
         producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
@@ -145,14 +143,15 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
 
     /// <summary>Recovers the partitions given to this member (side by side: each reads its own slice
     /// of ledger.events) and starts each after the last command its own records say was decided.</summary>
-    private IEnumerable<TopicPartitionOffset> TakePartitions(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions,
-        CancellationToken stopping)
+    private IEnumerable<TopicPartitionOffset> TakePartitions(IConsumer<string, byte[]> consumer, IProducer<string, byte[]> producer,
+        List<TopicPartition> partitions, CancellationToken stopping)
     {
         readiness.Set(false);
         var committed = consumer.Committed(partitions, context.Options.TransactionTimeout)
             .ToDictionary(c => c.Partition.Value, c => c.Offset == Offset.Unset ? 0 : c.Offset.Value);
         var recovered = partitions.AsParallel().WithDegreeOfParallelism(Math.Max(1, Math.Min(partitions.Count, 4)))
             .Select(p => PartitionWriter.Recover(p.Partition.Value, context, committed[p.Partition.Value], stopping)).ToList();
+        SendUnsureFollowUps(producer, recovered);
         var start = new List<TopicPartitionOffset>();
         foreach (var writer in recovered)
         {
@@ -167,6 +166,17 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         context.Log.LogInformation("Writing partitions {Partitions}", string.Join(",", _writers.Keys.Order()));
         readiness.Set(true);
         return start;
+    }
+
+    /// <summary>Called between transactions (rebalance callbacks run inside Consume), so none is open.</summary>
+    private void SendUnsureFollowUps(IProducer<string, byte[]> producer, List<PartitionWriter> recovered)
+    {
+        var followUps = recovered.SelectMany(w => w.UnsureFollowUps).ToList();
+        if (followUps.Count == 0) return;
+        producer.BeginTransaction();
+        foreach (var (followUp, correlationId) in followUps) WriterBatch.FollowUp(producer, context, followUp, correlationId);
+        producer.CommitTransaction(context.Options.TransactionTimeout);
+        context.Log.LogInformation("Sent {Count} saga steps of the taken partitions' last transactions again", followUps.Count);
     }
 
     private void ReleasePartitions(IConsumer<string, byte[]> consumer, IEnumerable<int> partitions)
