@@ -3,8 +3,9 @@ namespace Ledger.LoadGenerator.Load;
 /// <summary>
 /// CPU time of the processes under test, read from /proc at the start and end of the measured window,
 /// so a report can say where the machine's cores went per command (the Api, the local Kafka, the load
-/// generator itself, PostgreSQL). A watched process counts with its direct children (PostgreSQL's
-/// backends are children of its postmaster). Each process's own threads are also read, by name, at
+/// generator itself, PostgreSQL). A watched process counts with its direct children, those running
+/// and those that ended and were reaped (PostgreSQL's backends are children of its postmaster, and
+/// come and go with their connections). Each process's own threads are also read, by name, at
 /// the edges and every <see cref="ThreadSampleInterval"/> between (<see cref="CpuWindow"/>).
 /// </summary>
 public sealed class ProcessCpu(IReadOnlyDictionary<string, int> watched)
@@ -28,10 +29,12 @@ public sealed class ProcessCpu(IReadOnlyDictionary<string, int> watched)
         return new CpuWindow(processes);
     }
 
-    /// <summary>User + system seconds of a process and its direct children.</summary>
+    /// <summary>User + system seconds of a process and its direct children: the running ones' own,
+    /// and what the ended ones it reaped had (its cutime + cstime).</summary>
     internal static double TreeSeconds(int pid)
     {
-        var total = OwnSeconds(pid);
+        if (Stat($"/proc/{pid}/stat") is not { } own) return 0;
+        var total = (Ticks(own.Fields) + ReapedChildrenTicks(own.Fields)) / TicksPerSecond;
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var child) || child == pid) continue;
@@ -63,6 +66,8 @@ public sealed class ProcessCpu(IReadOnlyDictionary<string, int> watched)
     }
 
     private static long Ticks(string[] fields) => long.Parse(fields[11]) + long.Parse(fields[12]); // utime + stime
+
+    private static long ReapedChildrenTicks(string[] fields) => long.Parse(fields[13]) + long.Parse(fields[14]); // cutime + cstime
 
     /// <summary>A stat file's command name (field 2, which may hold spaces and parentheses) and the fields
     /// after it (field 3, state, is index 0); null when the process or thread is gone.</summary>

@@ -28,6 +28,9 @@ public static class BenchmarkReport
     /// this share of what was offered.</summary>
     public const double SustainedShareMin = 0.95;
 
+    /// <summary>The target name of another revision's Ledger (./ledger bench --compare REV).</summary>
+    public const string CompareTargetPrefix = "ledger@";
+
     // The processes as scripts/bench.sh names them (--watch NAME=PID).
     public const string ApiProcess = "api";
 
@@ -71,12 +74,14 @@ public static class BenchmarkReport
         text.AppendLine();
         Targets(text, all, broker);
         SideBySide(text, all);
+        Compare(text, all);
         Scaling(text, all);
         HalfRate(text, all);
         Transport(text, all, broker);
         EveryScenario(text, all);
         WhereTheTimeWent(text, all);
         ApiThreads(text, all);
+        LoadGeneratorThreads(text, all);
         LibrdkafkaClients(text, all);
         text.AppendLine("### Projector against raw COPY (bench/Ledger.ProjectorBenchmark, same run)");
         text.AppendLine();
@@ -162,6 +167,29 @@ public static class BenchmarkReport
             var ledger = Find(all, "ledger", scenario);
             var baseline = Find(all, "baseline", scenario);
             text.AppendLine($"| {label} | {Rate(ledger)} | {P99(ledger)} | {Rate(baseline)} | {P99(baseline)} | {Number(Ratio(ledger, baseline), "0.0")}x |");
+        }
+        text.AppendLine();
+    }
+
+    private static void Compare(StringBuilder text, List<ScenarioResult> all)
+    {
+        var other = all.Select(s => s.Target).FirstOrDefault(t => t.StartsWith(CompareTargetPrefix, StringComparison.Ordinal));
+        if (other is null) return;
+        text.AppendLine($"### This revision's Ledger against {other} (--compare), 12 partitions");
+        text.AppendLine();
+        text.AppendLine($"Both ran beside each other and the baseline; each load was measured on this revision's, then on {other}'s, then on the baseline.");
+        text.AppendLine();
+        text.AppendLine($"| load | ledger decided/s | {other} decided/s | ledger / {other} | ledger p99 | {other} p99 | ledger api µs | {other} api µs |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (scenario, label) in new[]
+                 {
+                     ("uniform", "uniform"), ("zipf", "Zipf s=1.2"), ("hot", "one hot account"), ("half-rate", "half of ledger's maximum, open loop"),
+                 })
+        {
+            var ledger = Find(all, "ledger", scenario);
+            var before = Find(all, other, scenario);
+            text.AppendLine($"| {label} | {Rate(ledger)} | {Rate(before)} | {Number(Ratio(ledger, before), "0.00")}x | {P99(ledger)} | {P99(before)} | " +
+                $"{Number(CpuMicroseconds(ledger, ApiProcess), "0")} | {Number(CpuMicroseconds(before, ApiProcess), "0")} |");
         }
         text.AppendLine();
     }
@@ -260,9 +288,6 @@ public static class BenchmarkReport
 
     private static void ApiThreads(StringBuilder text, List<ScenarioResult> all)
     {
-        var runs = all.Where(s => s.Target == "ledger" && s.Threads?.ContainsKey(ApiProcess) == true).ToList();
-        if (runs.Count == 0) return;
-        var groups = Enum.GetValues<ThreadGroup>().Select(ThreadGroups.Label).ToList();
         text.AppendLine("### The Api's CPU per decided command, by thread group");
         text.AppendLine();
         text.AppendLine("The Api's threads' CPU in the measured window (utime + stime from /proc/PID/task/TID/stat, in 10 ms ticks per thread), " +
@@ -274,14 +299,35 @@ public static class BenchmarkReport
             "Ended = the process's total minus the groups: what threads that ended during the window spent after their last sample " +
             "(a thread there at the start and gone at the end keeps only what it had at its last sample), plus tick rounding.");
         text.AppendLine();
-        text.AppendLine($"| scenario | partitions | api µs | {string.Join(" | ", groups)} | ended |");
-        text.AppendLine($"| --- | ---: | ---: | {string.Join(" | ", groups.Select(_ => "---:"))} | ---: |");
+        ThreadGroupTable(text, all.Where(IsLedger).ToList(), ApiProcess);
+    }
+
+    private static void LoadGeneratorThreads(StringBuilder text, List<ScenarioResult> all)
+    {
+        text.AppendLine("### The load generator's CPU per decided command, by thread group");
+        text.AppendLine();
+        text.AppendLine("The same for the load generator itself, which shares the cores with what it measures: thread pool = the socket engine's thread, " +
+            "where its requests' completions run, and the workers; long-running tasks = the open loop's sending thread; JIT = recompiling hot code, " +
+            "which a short warm-up leaves partly inside the window.");
+        text.AppendLine();
+        ThreadGroupTable(text, all, ProcessCpu.LoadGenerator);
+    }
+
+    /// <summary>One row per run with the process's threads; a group no row has time in is left out.</summary>
+    private static void ThreadGroupTable(StringBuilder text, List<ScenarioResult> all, string process)
+    {
+        var runs = all.Where(s => s.Threads?.ContainsKey(process) == true).ToList();
+        var groups = Enum.GetValues<ThreadGroup>().Select(ThreadGroups.Label)
+            .Where(g => runs.Any(s => s.Threads![process].SecondsByGroup.GetValueOrDefault(g) > 0)).ToList();
+        text.AppendLine($"| system | scenario | partitions | {process} µs | {string.Join(" | ", groups)} | ended |");
+        text.AppendLine($"| --- | --- | ---: | ---: | {string.Join(" | ", groups.Select(_ => "---:"))} | ---: |");
         foreach (var s in runs)
         {
-            var api = s.Threads![ApiProcess];
+            var threads = s.Threads![process];
             var decided = s.Counts.Accepted + s.Counts.Rejected;
-            var cells = groups.Select(g => Number(PerCommand(api.SecondsByGroup.GetValueOrDefault(g), decided), "0"));
-            text.AppendLine($"| {s.Scenario} | {s.Partitions} | {Number(CpuMicroseconds(s, ApiProcess), "0")} | {string.Join(" | ", cells)} | {Number(PerCommand(api.EndedSeconds, decided), "0")} |");
+            var cells = groups.Select(g => Number(PerCommand(threads.SecondsByGroup.GetValueOrDefault(g), decided), "0"));
+            text.AppendLine($"| {s.Target} | {s.Scenario} | {Partitions(s)} | {Number(CpuMicroseconds(s, process), "0")} | {string.Join(" | ", cells)} | " +
+                $"{Number(PerCommand(threads.EndedSeconds, decided), "0")} |");
         }
         text.AppendLine();
     }
@@ -291,15 +337,17 @@ public static class BenchmarkReport
         var runs = all.Where(s => s.Threads is not null).ToList();
         if (runs.Count == 0) return;
         var processes = runs.SelectMany(s => s.Threads!.Keys).Distinct().ToList();
+        var clients = processes.Where(p => runs.Any(s => s.Threads!.GetValueOrDefault(p)?.LibrdkafkaThreads > 0)).ToList();
         text.AppendLine("### librdkafka clients and threads per process");
         text.AppendLine();
-        text.AppendLine("At the end of each window: librdkafka client instances (one rdk:main thread each), rdk:* threads, and all threads.");
+        text.AppendLine("At the end of each window: librdkafka client instances (one rdk:main thread each), rdk:* threads, and all threads. " +
+            $"No librdkafka thread in any window: {string.Join(", ", processes.Except(clients))}.");
         text.AppendLine();
-        text.AppendLine($"| system | scenario | {string.Join(" | ", processes.Select(p => p + ": instances, rdk threads / threads"))} |");
-        text.AppendLine($"| --- | --- | {string.Join(" | ", processes.Select(_ => "---:"))} |");
+        text.AppendLine($"| system | scenario | {string.Join(" | ", clients.Select(p => p + ": instances, rdk threads / threads"))} |");
+        text.AppendLine($"| --- | --- | {string.Join(" | ", clients.Select(_ => "---:"))} |");
         foreach (var s in runs)
         {
-            var cells = processes.Select(p => s.Threads!.TryGetValue(p, out var t) ? $"{t.LibrdkafkaInstances}, {t.LibrdkafkaThreads} / {t.Threads}" : "-");
+            var cells = clients.Select(p => s.Threads!.TryGetValue(p, out var t) ? $"{t.LibrdkafkaInstances}, {t.LibrdkafkaThreads} / {t.Threads}" : "-");
             text.AppendLine($"| {s.Target} | {s.Scenario} | {string.Join(" | ", cells)} |");
         }
         text.AppendLine();
@@ -319,7 +367,10 @@ public static class BenchmarkReport
     private static double BrokerShare(List<ScenarioResult> all, BrokerRate.Result? broker) =>
         BestClosedLoop(all) is { } best && broker is not null ? best.Counts.DecidedPerSecond / broker.RecordsPerSecond : double.NaN;
 
-    private static string Partitions(ScenarioResult s) => s.Target == "ledger" ? s.Partitions.ToString(CultureInfo.InvariantCulture) : "-";
+    private static string Partitions(ScenarioResult s) => IsLedger(s) ? s.Partitions.ToString(CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>This checkout's Ledger ("ledger") or another revision's (--compare: "ledger@REV").</summary>
+    private static bool IsLedger(ScenarioResult s) => s.Target == "ledger" || s.Target.StartsWith(CompareTargetPrefix, StringComparison.Ordinal);
 
     /// <summary>"TARGET: met", or "TARGET: **missed** (factor F short)" with F how many times better it must get.</summary>
     private static string Verdict(double value, double target, bool atLeast, string targetText)
