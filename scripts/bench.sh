@@ -29,7 +29,7 @@ ledger_bench() {
   BENCH_LEDGER_URL="http://127.0.0.1:${LEDGER_BENCH_HTTP_PORT:-18080}" BENCH_PROJECTOR_PORT="${LEDGER_BENCH_PROJECTOR_PORT:-18081}"
   BENCH_BASELINE_URL="http://127.0.0.1:${LEDGER_BENCH_BASELINE_PORT:-18082}" BENCH_BASELINE_PID=""
   # --compare REV: another revision's Ledger, measured beside this one (target "ledger@REV").
-  BENCH_COMPARE_URL="http://127.0.0.1:${LEDGER_BENCH_COMPARE_PORT:-18083}" BENCH_COMPARE="" BENCH_COMPARE_ROOT=""
+  BENCH_COMPARE_URL="http://127.0.0.1:${LEDGER_BENCH_COMPARE_PORT:-18083}" BENCH_COMPARE="" BENCH_COMPARE_ROOT="" BENCH_COMPARE_TURN=0
   BENCH_RESULTS="$LEDGER_DATA/bench/results"
   # The Api's own limits, set explicitly for benchmarking (environment, as in production): the
   # per-user rate limit is lifted so the run measures the ledger, not the limiter (the load puts
@@ -54,22 +54,20 @@ ledger_bench() {
 
   # Ledger (12 partitions) and the baseline run side by side, and each load is measured on one right
   # after the other, so both see the same machine (it is shared, and its load drifts); with --compare,
-  # the other revision's Ledger runs beside them too and takes its turn after this one's.
+  # the other revision's Ledger runs beside them too and takes its turn with this one's.
   [ -n "$BENCH_COMPARE" ] && ledger_bench_start_ledger 12 "$BENCH_COMPARE_ROOT" compare
   ledger_bench_start_ledger 12
   ledger_bench_start_baseline
   local load distribution
   for load in uniform:uniform zipf:zipf:1.2 hot:hot; do
     distribution="${load#*:}"; load="${load%%:*}"
-    ledger_bench_http ledger "$load" 12 "$distribution" --callers "$BENCH_CALLERS"
-    [ -n "$BENCH_COMPARE" ] && ledger_bench_http "$BENCH_COMPARE" "$load" 12 "$distribution" --callers "$BENCH_CALLERS"
+    ledger_bench_ledgers "$load" 12 "$distribution" --callers "$BENCH_CALLERS"
     ledger_bench_http baseline "$load" 0 "$distribution" --callers "$BENCH_CALLERS"
   done
   # Both are offered the same rate, half of Ledger's maximum, so their p99s compare at one load (the
   # report says so when the baseline cannot sustain it).
   local half_rate; half_rate="$(ledger_bench_half_rate)"
-  ledger_bench_http ledger half-rate 12 uniform --rate "$half_rate"
-  [ -n "$BENCH_COMPARE" ] && ledger_bench_http "$BENCH_COMPARE" half-rate 12 uniform --rate "$half_rate"
+  ledger_bench_ledgers half-rate 12 uniform --rate "$half_rate"
   ledger_bench_http baseline half-rate 0 uniform --rate "$half_rate"
   echo "Baseline retries on deadlock, serialization failure or concurrent duplicate: $(curl -fsS "$BENCH_BASELINE_URL/stats" | jq -r '"\(.retries) in \(.commands) commands"')." \
     >>"$BENCH_RESULTS/machine.txt"
@@ -219,6 +217,21 @@ ledger_bench_http() { # target scenario partitions distribution, then options
     --partitions "$partitions" --users "$BENCH_USERS" --distribution "$distribution" --warmup "$BENCH_WARMUP" \
     --seconds "$BENCH_SECONDS" --signing-key-file "$BENCH_KEY_FILE" --results "$BENCH_RESULTS/scenarios.jsonl" "$@" \
     || die "$target $scenario decided nothing"
+}
+
+# This revision's Ledger under one load and, with --compare, the other revision's: which goes first
+# alternates load by load, so that neither is always the one measured right after the other (the
+# machine's load drifts; an A/A run with a fixed order favoured the first by 1.2x).
+ledger_bench_ledgers() { # scenario partitions distribution, then options
+  if [ -z "$BENCH_COMPARE" ]; then ledger_bench_http ledger "$@"; return; fi
+  BENCH_COMPARE_TURN=$((BENCH_COMPARE_TURN + 1))
+  if [ $((BENCH_COMPARE_TURN % 2)) = 1 ]; then
+    ledger_bench_http ledger "$@"
+    ledger_bench_http "$BENCH_COMPARE" "$@"
+  else
+    ledger_bench_http "$BENCH_COMPARE" "$@"
+    ledger_bench_http ledger "$@"
+  fi
 }
 
 ledger_bench_half_rate() { # -> half of Ledger's uniform closed-loop rate with 12 partitions

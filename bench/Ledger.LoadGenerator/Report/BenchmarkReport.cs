@@ -177,7 +177,9 @@ public static class BenchmarkReport
         if (other is null) return;
         text.AppendLine($"### This revision's Ledger against {other} (--compare), 12 partitions");
         text.AppendLine();
-        text.AppendLine($"Both ran beside each other and the baseline; each load was measured on this revision's, then on {other}'s, then on the baseline.");
+        text.AppendLine($"Both ran beside each other and the baseline; each load was measured on both, which one first alternating load by load " +
+            $"(this revision's first under the first load), then on the baseline. Only a ratio well away from 1 says something on this machine: " +
+            "an A/A run (the same code on both sides) with a fixed order gave 1.2 to 1.3x.");
         text.AppendLine();
         text.AppendLine($"| load | ledger decided/s | {other} decided/s | ledger / {other} | ledger p99 | {other} p99 | ledger api µs | {other} api µs |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
