@@ -221,7 +221,7 @@ ledger_bench_http() { # target scenario partitions distribution, then options
 
 # This revision's Ledger under one load and, with --compare, the other revision's: which goes first
 # alternates load by load, so that neither is always the one measured right after the other (the
-# machine's load drifts; an A/A run with a fixed order favoured the first by 1.2x).
+# machine's load drifts; A/A runs with a fixed order favoured the first by 1.2 to 1.3x).
 ledger_bench_ledgers() { # scenario partitions distribution, then options
   if [ -z "$BENCH_COMPARE" ]; then ledger_bench_http ledger "$@"; return; fi
   BENCH_COMPARE_TURN=$((BENCH_COMPARE_TURN + 1))
