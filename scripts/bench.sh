@@ -13,11 +13,12 @@ ledger_stop_child() { # pid: SIGTERM, then SIGKILL after 15 s
 }
 
 ledger_bench() {
-  local quick=""
+  local quick="" compare=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --quick) quick=1 ;;
-      *) die "bench: unknown option '$1' (only --quick)" ;;
+      --compare) [ $# -ge 2 ] || die "bench: --compare needs a git revision"; compare="$2"; shift ;;
+      *) die "bench: unknown option '$1' (--quick, --compare REV)" ;;
     esac
     shift
   done
@@ -27,6 +28,8 @@ ledger_bench() {
   BENCH_USERS=10000 BENCH_CALLERS="${LEDGER_BENCH_CALLERS:-256}"
   BENCH_LEDGER_URL="http://127.0.0.1:${LEDGER_BENCH_HTTP_PORT:-18080}" BENCH_PROJECTOR_PORT="${LEDGER_BENCH_PROJECTOR_PORT:-18081}"
   BENCH_BASELINE_URL="http://127.0.0.1:${LEDGER_BENCH_BASELINE_PORT:-18082}" BENCH_BASELINE_PID=""
+  # --compare REV: another revision's Ledger, measured beside this one (target "ledger@REV").
+  BENCH_COMPARE_URL="http://127.0.0.1:${LEDGER_BENCH_COMPARE_PORT:-18083}" BENCH_COMPARE="" BENCH_COMPARE_ROOT="" BENCH_COMPARE_TURN=0
   BENCH_RESULTS="$LEDGER_DATA/bench/results"
   # The Api's own limits, set explicitly for benchmarking (environment, as in production): the
   # per-user rate limit is lifted so the run measures the ledger, not the limiter (the load puts
@@ -36,11 +39,12 @@ ledger_bench() {
     RateLimits__ServiceCommandsPerSecond=1000000 RateLimits__ServiceCommandsBurst=10000000)
   BENCH_TOOL="$LEDGER_ROOT/bench/Ledger.LoadGenerator/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/Ledger.LoadGenerator.dll"
 
-  trap 'ledger_stop_children; ledger_bench_drop_databases; ledger_pg_stop' EXIT
+  trap 'ledger_stop_children; ledger_bench_drop_databases; ledger_bench_remove_compare; ledger_pg_stop' EXIT
   trap 'say "stopping"; exit 130' INT TERM
 
   ledger_ensure_packages jq
   ledger_build
+  [ -n "$compare" ] && ledger_bench_build_compare "$compare"
   ledger_pg_start
   rm -rf "$BENCH_RESULTS"; mkdir -p "$BENCH_RESULTS"
   ledger_signing_key >/dev/null # local mode's key: the Api checks, the load generator signs
@@ -49,22 +53,27 @@ ledger_bench() {
   ledger_bench_machine "$quick" >"$BENCH_RESULTS/machine.txt"
 
   # Ledger (12 partitions) and the baseline run side by side, and each load is measured on one right
-  # after the other, so both see the same machine (it is shared, and its load drifts).
+  # after the other, so both see the same machine (it is shared, and its load drifts); with --compare,
+  # the other revision's Ledger runs beside them too and takes its turn with this one's.
+  [ -n "$BENCH_COMPARE" ] && ledger_bench_start_ledger 12 "$BENCH_COMPARE_ROOT" compare
   ledger_bench_start_ledger 12
   ledger_bench_start_baseline
   local load distribution
   for load in uniform:uniform zipf:zipf:1.2 hot:hot; do
     distribution="${load#*:}"; load="${load%%:*}"
-    ledger_bench_http ledger "$load" 12 "$distribution" --callers "$BENCH_CALLERS"
+    ledger_bench_ledgers "$load" 12 "$distribution" --callers "$BENCH_CALLERS"
     ledger_bench_http baseline "$load" 0 "$distribution" --callers "$BENCH_CALLERS"
   done
-  ledger_bench_http ledger half-rate 12 uniform --rate "$(ledger_bench_half ledger)"
-  ledger_bench_http baseline half-rate 0 uniform --rate "$(ledger_bench_half baseline)"
+  # Both are offered the same rate, half of Ledger's maximum, so their p99s compare at one load (the
+  # report says so when the baseline cannot sustain it).
+  local half_rate; half_rate="$(ledger_bench_half_rate)"
+  ledger_bench_ledgers half-rate 12 uniform --rate "$half_rate"
+  ledger_bench_http baseline half-rate 0 uniform --rate "$half_rate"
   echo "Baseline retries on deadlock, serialization failure or concurrent duplicate: $(curl -fsS "$BENCH_BASELINE_URL/stats" | jq -r '"\(.retries) in \(.commands) commands"')." \
     >>"$BENCH_RESULTS/machine.txt"
   ledger_bench_check_alive
   ledger_stop_children
-  BENCH_BASELINE_PID=""
+  BENCH_BASELINE_PID="" BENCH_COMPARE_API_PID="" BENCH_COMPARE_KAFKA_PID=""
 
   local partitions
   for partitions in 4 1; do
@@ -96,15 +105,22 @@ ledger_bench_machine() {
   echo "Baseline: bench/Ledger.Baseline, one PostgreSQL transaction per command with SELECT ... FOR UPDATE in (user, asset) order; pool of 64 connections, automatic prepared statements, synchronous_commit=off (the local Kafka keeps commands in memory, so the baseline is not made to wait for a disk either)."
 }
 
-# A local Kafka with the given partitions and the Api on it, its users funded.
-ledger_bench_start_ledger() {
-  local partitions="$1" bootstrap_file="$LEDGER_DATA/bench/kafka.bootstrap" database=ledger_bench
-  say "Ledger with $partitions partitions"
+# A local Kafka with the given partitions and the Api on it, its users funded: this checkout's, or
+# with ROOT and "compare" another revision's (built by ledger_bench_build_compare), on its own port,
+# database and local Kafka.
+ledger_bench_start_ledger() { # partitions [root compare]
+  local partitions="$1" root="${2:-$LEDGER_ROOT}" instance="${3:-}"
+  local bootstrap_file="$LEDGER_DATA/bench/kafka.bootstrap" database=ledger_bench url="$BENCH_LEDGER_URL" name=bench
+  [ -n "$instance" ] && bootstrap_file="$LEDGER_DATA/bench/kafka-$instance.bootstrap" database="ledger_bench_$instance" \
+    url="$BENCH_COMPARE_URL" name="bench-$instance"
+  say "Ledger with $partitions partitions${instance:+ ($BENCH_COMPARE)}"
   ledger_pg_reset_database "$database"
   local connection; connection="$(ledger_pg_connection "$database")"
-  ledger_start_local_kafka bench-local-kafka "$bootstrap_file" --brokers 3 --partitions "$partitions" --topic bench.raw
-  BENCH_KAFKA_PID="$LEDGER_LAST_PID"
-  if [ "$partitions" = 12 ]; then
+  mkdir -p "$LEDGER_DATA/bench"
+  # LEDGER_ROOT for this call only: the local Kafka of the revision under test.
+  LEDGER_ROOT="$root" ledger_start_local_kafka "$name-local-kafka" "$bootstrap_file" --brokers 3 --partitions "$partitions" --topic bench.raw
+  local kafka_pid="$LEDGER_LAST_PID"
+  if [ "$partitions" = 12 ] && [ -z "$instance" ]; then
     say "broker raw produce-and-consume rate"
     dotnet "$BENCH_TOOL" broker --bootstrap-file "$bootstrap_file" --topic bench.raw --partitions "$partitions" \
       --records "$BENCH_BROKER_RECORDS" --results "$BENCH_RESULTS/broker.json"
@@ -114,17 +130,48 @@ ledger_bench_start_ledger() {
     Postgres__ConnectionString="$connection" Logging__LogLevel__Default=Warning
     Auth__SigningKey="$(cat "$BENCH_KEY_FILE")")
   # The projector owns the schema: start it until it has migrated, then stop it.
-  ledger_start_child bench-projector env "${environment[@]}" ASPNETCORE_URLS="http://127.0.0.1:$BENCH_PROJECTOR_PORT" \
-    dotnet "$(ledger_dll Ledger.Projector)"
+  ledger_start_child "$name-projector" env "${environment[@]}" ASPNETCORE_URLS="http://127.0.0.1:$BENCH_PROJECTOR_PORT" \
+    dotnet "$(ledger_bench_dll "$root" Ledger.Projector)"
   local projector_pid="$LEDGER_LAST_PID"
   ledger_wait_http "http://127.0.0.1:$BENCH_PROJECTOR_PORT/health/ready" 120 "$projector_pid"
   ledger_stop_child "$projector_pid"
 
-  ledger_start_child bench-api env "${environment[@]}" "${BENCH_API_LIMITS[@]}" ASPNETCORE_URLS="$BENCH_LEDGER_URL" \
-    dotnet "$(ledger_dll Ledger.Api)"
-  BENCH_API_PID="$LEDGER_LAST_PID"
-  ledger_wait_http "$BENCH_LEDGER_URL/health/ready" 120 "$BENCH_API_PID"
-  ledger_bench_fund "$BENCH_LEDGER_URL"
+  ledger_start_child "$name-api" env "${environment[@]}" "${BENCH_API_LIMITS[@]}" ASPNETCORE_URLS="$url" \
+    dotnet "$(ledger_bench_dll "$root" Ledger.Api)"
+  local api_pid="$LEDGER_LAST_PID"
+  ledger_wait_http "$url/health/ready" 120 "$api_pid"
+  ledger_bench_fund "$url"
+  if [ -n "$instance" ]; then BENCH_COMPARE_API_PID="$api_pid" BENCH_COMPARE_KAFKA_PID="$kafka_pid"
+  else BENCH_API_PID="$api_pid" BENCH_KAFKA_PID="$kafka_pid"; fi
+}
+
+ledger_bench_dll() { # root project -> path of its built assembly
+  echo "$1/src/$2/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/$2.dll"
+}
+
+# --compare REV: that revision's Ledger.Api, projector and local Kafka, built in a temporary git
+# worktree under .data (removed at the end); the run measures it beside this checkout's.
+ledger_bench_build_compare() { # revision
+  local revision short project
+  revision="$(git -C "$LEDGER_ROOT" rev-parse --verify --quiet "$1^{commit}")" || die "bench: --compare $1 is not a git revision"
+  short="$(git -C "$LEDGER_ROOT" rev-parse --short "$revision")"
+  BENCH_COMPARE="ledger@$short" BENCH_COMPARE_ROOT="$LEDGER_DATA/compare/$short"
+  say "building $BENCH_COMPARE in $BENCH_COMPARE_ROOT"
+  [ -e "$BENCH_COMPARE_ROOT" ] && ledger_bench_remove_compare
+  BENCH_COMPARE_ROOT="$LEDGER_DATA/compare/$short"
+  mkdir -p "$LEDGER_DATA/compare"
+  git -C "$LEDGER_ROOT" worktree add --force --detach "$BENCH_COMPARE_ROOT" "$revision" >/dev/null 2>&1 \
+    || die "bench: could not make a worktree for $short in $BENCH_COMPARE_ROOT"
+  for project in Ledger.LocalKafka Ledger.Projector Ledger.Api; do
+    dotnet build "$BENCH_COMPARE_ROOT/src/$project/$project.csproj" -c "$LEDGER_BUILD_CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly </dev/null \
+      || die "building $project at $short failed"
+  done
+}
+
+ledger_bench_remove_compare() {
+  [ -n "${BENCH_COMPARE_ROOT:-}" ] || return 0
+  git -C "$LEDGER_ROOT" worktree remove --force "$BENCH_COMPARE_ROOT" 2>/dev/null || rm -rf "$BENCH_COMPARE_ROOT"
+  BENCH_COMPARE_ROOT=""
 }
 
 ledger_bench_start_baseline() {
@@ -143,7 +190,8 @@ ledger_bench_start_baseline() {
 
 ledger_bench_check_alive() { # the servers under test (the projector was stopped on purpose)
   local pid
-  for pid in "$BENCH_API_PID" "$BENCH_KAFKA_PID" ${BENCH_BASELINE_PID:+"$BENCH_BASELINE_PID"}; do
+  for pid in "$BENCH_API_PID" "$BENCH_KAFKA_PID" ${BENCH_BASELINE_PID:+"$BENCH_BASELINE_PID"} \
+    ${BENCH_COMPARE_API_PID:+"$BENCH_COMPARE_API_PID"} ${BENCH_COMPARE_KAFKA_PID:+"$BENCH_COMPARE_KAFKA_PID"}; do
     kill -0 "$pid" 2>/dev/null || die "process $pid ended during the run: see $LEDGER_DATA/logs"
   done
 }
@@ -154,10 +202,15 @@ ledger_bench_fund() { # url
 }
 
 # Every process's CPU is watched in every scenario: the idle system's too, since it shares the cores.
+# The Ledger under load is watched as "api" and "local kafka", so this revision's and --compare's line up.
 ledger_bench_http() { # target scenario partitions distribution, then options
-  local target="$1" scenario="$2" partitions="$3" distribution="$4" url="$BENCH_LEDGER_URL"; shift 4
-  [ "$target" = baseline ] && url="$BENCH_BASELINE_URL"
-  local watch=(--watch "api=$BENCH_API_PID" --watch "local kafka=$BENCH_KAFKA_PID" --watch "postgres (whole server)=$BENCH_POSTMASTER")
+  local target="$1" scenario="$2" partitions="$3" distribution="$4"; shift 4
+  local url="$BENCH_LEDGER_URL" api_pid="$BENCH_API_PID" kafka_pid="$BENCH_KAFKA_PID"
+  case "$target" in
+    baseline) url="$BENCH_BASELINE_URL" ;;
+    ledger@*) url="$BENCH_COMPARE_URL" api_pid="$BENCH_COMPARE_API_PID" kafka_pid="$BENCH_COMPARE_KAFKA_PID" ;;
+  esac
+  local watch=(--watch "api=$api_pid" --watch "local kafka=$kafka_pid" --watch "postgres (whole server)=$BENCH_POSTMASTER")
   [ -n "${BENCH_BASELINE_PID:-}" ] && kill -0 "$BENCH_BASELINE_PID" 2>/dev/null && watch+=(--watch "baseline=$BENCH_BASELINE_PID")
   say "$target, $scenario"
   dotnet "$BENCH_TOOL" http --url "$url" "${watch[@]}" --target "$target" --scenario "$scenario" \
@@ -166,8 +219,23 @@ ledger_bench_http() { # target scenario partitions distribution, then options
     || die "$target $scenario decided nothing"
 }
 
-ledger_bench_half() { # target -> half of its uniform closed-loop rate
-  jq -s --arg target "$1" 'map(select(.Target == $target and .Scenario == "uniform")) | last | .Counts.DecidedPerSecond / 2 | floor' \
+# This revision's Ledger under one load and, with --compare, the other revision's: which goes first
+# alternates load by load, so that neither is always the one measured right after the other (the
+# machine's load drifts; A/A runs with a fixed order favoured the first by 1.2 to 1.3x).
+ledger_bench_ledgers() { # scenario partitions distribution, then options
+  if [ -z "$BENCH_COMPARE" ]; then ledger_bench_http ledger "$@"; return; fi
+  BENCH_COMPARE_TURN=$((BENCH_COMPARE_TURN + 1))
+  if [ $((BENCH_COMPARE_TURN % 2)) = 1 ]; then
+    ledger_bench_http ledger "$@"
+    ledger_bench_http "$BENCH_COMPARE" "$@"
+  else
+    ledger_bench_http "$BENCH_COMPARE" "$@"
+    ledger_bench_http ledger "$@"
+  fi
+}
+
+ledger_bench_half_rate() { # -> half of Ledger's uniform closed-loop rate with 12 partitions
+  jq -s 'map(select(.Target == "ledger" and .Scenario == "uniform")) | last | .Counts.DecidedPerSecond / 2 | floor' \
     "$BENCH_RESULTS/scenarios.jsonl"
 }
 
@@ -187,5 +255,6 @@ ledger_bench_decide_evolve() {
 ledger_bench_drop_databases() {
   [ -n "${LEDGER_PG_PASSWORD:-}" ] || return 0
   runuser -u postgres -- psql -q -p "$LEDGER_PG_PORT" >/dev/null 2>&1 \
-    -c "drop database if exists ledger_bench with (force)" -c "drop database if exists ledger_baseline with (force)" || true
+    -c "drop database if exists ledger_bench with (force)" -c "drop database if exists ledger_baseline with (force)" \
+    -c "drop database if exists ledger_bench_compare with (force)" || true
 }

@@ -3,7 +3,8 @@ namespace Ledger.LoadGenerator.Load;
 /// <summary>One measured scenario, as a line of the results file the report reads.</summary>
 public sealed record ScenarioResult(
     string Target, string Scenario, string Distribution, int Users, int Partitions, string Mode, int Callers, double RatePerSecond,
-    ScenarioCounts Counts, Dictionary<string, double> CpuSeconds, WriterProfile? Writer, string LoadAverage)
+    ScenarioCounts Counts, Dictionary<string, double> CpuSeconds, WriterProfile? Writer, string LoadAverage,
+    Dictionary<string, ThreadBreakdown>? Threads)
 {
     /// <summary>Percentiles of a run that decided nothing are NaN, which plain JSON cannot hold.</summary>
     public static readonly System.Text.Json.JsonSerializerOptions Json = new()
