@@ -7,7 +7,13 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ledger.Api.Commands;
 
 /// <summary>The body of a deposit or a withdrawal: {"userId":"alice","asset":"USD","amount":"100.00"}.</summary>
-public sealed record MoneyMovementBody(string? UserId, string? Asset, string? Amount);
+public sealed record MoneyMovementBody(string? UserId, string? Asset, string? Amount) : ICommandBody<MoneyMovementBody>
+{
+    public static IReadOnlyList<BodyMember> Members { get; } =
+        [new("userId", MemberValue.Text), new("asset", MemberValue.Text), new("amount", MemberValue.Amount)];
+
+    public static MoneyMovementBody From(string?[] values) => new(values[0], values[1], values[2]);
+}
 
 /// <summary>POST /v1/deposits (money arriving from outside) and POST /v1/withdrawals (money leaving,
 /// refused with insufficient_funds beyond the available balance) share one shape. Deposits are the
@@ -26,24 +32,24 @@ public static class MoneyMovement
     private static RouteHandlerBuilder Map(IEndpointRouteBuilder routes, string path, string tag, string policy, string commandType,
         Func<Request, string, long, Command> create) =>
         routes.MapPost(path, (
-                [FromBody] MoneyMovementBody? body,
+                CommandBody<MoneyMovementBody> body,
                 [FromHeader(Name = CommandFields.IdempotencyKeyHeader)] string? idempotencyKey,
                 CommandValidator<MoneyMovementBody> validator, AssetCatalog assets, CommandSubmission submission,
                 HttpContext http, CancellationToken cancellation) =>
-            Submit(new CommandRequest<MoneyMovementBody>(idempotencyKey, body), commandType, create, validator, assets, submission, http, cancellation))
+            Submit(idempotencyKey, body, commandType, create, validator, assets, submission, http, cancellation))
             .WithTags(tag).RequireAuthorization(policy).RequireRateLimiting(CommandRateLimits.Policy);
 
     /// <summary>Validates the body and the key, then submits the command <paramref name="create"/> makes.</summary>
-    public static async Task<IResult> Submit(CommandRequest<MoneyMovementBody> posted, string commandType,
+    public static async Task<IResult> Submit(string? idempotencyKey, CommandBody<MoneyMovementBody> posted, string commandType,
         Func<Request, string, long, Command> create, CommandValidator<MoneyMovementBody> validator, AssetCatalog assets,
         CommandSubmission submission, HttpContext http, CancellationToken cancellation)
     {
-        if (validator.Problem(posted) is { } invalid) return invalid;
-        var body = posted.Body!;
+        if (validator.Problem(idempotencyKey, posted) is { } invalid) return invalid;
+        var body = posted.Value!;
         var asset = assets.Get(body.Asset!);
         var amount = CommandFields.ValidAmount(body.Amount, asset);
 
-        var request = CommandFields.NewRequest(body.UserId!, posted.IdempotencyKey!,
+        var request = CommandFields.NewRequest(body.UserId!, idempotencyKey!,
             CommandFields.Fingerprint(commandType, body.UserId!, asset.Code, amount));
         return await submission.Submit(create(request, asset.Code, amount), http, cancellation);
     }
