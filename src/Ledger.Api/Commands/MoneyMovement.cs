@@ -23,8 +23,10 @@ public static class MoneyMovement
     public static IEndpointRouteBuilder MapMoneyMovements(this IEndpointRouteBuilder routes)
     {
         Map(routes, "/v1/deposits", "Deposits", Policies.Deposits, nameof(Deposit), (request, asset, amount) => new Deposit(request, asset, amount))
+            .WithName("deposit")
             .DocumentCommand("Deposit money arriving from outside", "The treasury credits a user's account. 201 with the balance after it.");
         Map(routes, "/v1/withdrawals", "Withdrawals", Policies.OwnAccountCommands, nameof(Withdraw), (request, asset, amount) => new Withdraw(request, asset, amount))
+            .WithName("withdraw")
             .DocumentCommand("Withdraw money to outside", "A user takes money out of their own account; 422 insufficient_funds beyond the available balance.");
         return routes;
     }

@@ -50,12 +50,12 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrders(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/orders").WithTags("Orders");
-        group.MapPost("/", Place).RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy)
+        group.MapPost("/", Place).WithName("placeOrder").RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy)
             .DocumentCommand("Place an order", "Holds what the order may spend (buy: price x quantity of the quote asset, rounded up; "
                 + "sell: the quantity of the base asset). 201 with the orderId and the held asset's balance; 422 insufficient_funds, duplicate_order_id.");
-        group.MapPost("/{orderId}/cancel", Cancel).RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy)
+        group.MapPost("/{orderId}/cancel", Cancel).WithName("cancelOrder").RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy)
             .DocumentCommand("Cancel an open order", "Releases what is still held. 422 order_not_found (also for another user's order), order_not_open.");
-        group.MapPost("/{orderId}/fills", AddFill).RequireAuthorization(Policies.Fills).RequireRateLimiting(CommandRateLimits.Policy)
+        group.MapPost("/{orderId}/fills", AddFill).WithName("reportFill").RequireAuthorization(Policies.Fills).RequireRateLimiting(CommandRateLimits.Policy)
             .DocumentCommand("Report a fill (matching engine)", "A repeated fillId applies once. 422 overfill, order_not_open, price_beyond_limit, fill_mismatch.");
         return group;
     }

@@ -30,10 +30,10 @@ public static class TransfersApi
     public static RouteGroupBuilder MapTransfers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/transfers").WithTags("Transfers");
-        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy)
+        group.MapPost("/", Send).WithName("transfer").RequireAuthorization(Policies.OwnAccountCommands).RequireRateLimiting(CommandRateLimits.Policy)
             .DocumentCommand("Transfer to another user", "Decided on the sender's partition: 201 once debited; the credit follows on the "
                 + "receiver's partition, exactly once. 422 insufficient_funds, same_account.");
-        group.MapGet("/{transferId}", Find).RequireAuthorization(Policies.AccountReads)
+        group.MapGet("/{transferId}", Find).WithName("getTransfer").RequireAuthorization(Policies.AccountReads)
             .DocumentRead("A transfer's saga", "Its status (debited, completed, refunding, refunded, rejected) and its events; 404 transfer_not_found.");
         return group;
     }
