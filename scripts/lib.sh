@@ -22,9 +22,11 @@ ledger_ensure_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null >/dev/null
 }
 
+# The build's own output (errors only) goes to stderr, like every other message of the scripts: stdout
+# is the verb's (the events of ./ledger tail, the report of ./ledger rebuild).
 ledger_build() {
   say "building ($LEDGER_BUILD_CONFIGURATION)"
-  dotnet build "$LEDGER_ROOT/Ledger.sln" -c "$LEDGER_BUILD_CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly </dev/null \
+  dotnet build "$LEDGER_ROOT/Ledger.sln" -c "$LEDGER_BUILD_CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly </dev/null >&2 \
     || die "build failed"
 }
 
