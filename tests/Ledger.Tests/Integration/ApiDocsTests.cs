@@ -70,7 +70,7 @@ public sealed partial class ApiDocsTests(SharedLedger shared) : IDisposable
     [Fact]
     public async Task the_openapi_document_passes_the_linter_without_an_error_or_a_warning()
     {
-        var linter = Path.Combine(RepositoryFolder("tools/openapi-lint"), "node_modules", ".bin", "redocly");
+        var linter = Path.Combine(Repository.Root, "tools", "openapi-lint", "node_modules", ".bin", "redocly");
         Assert.True(File.Exists(linter), $"{linter} is missing: ./ledger test installs it (npm ci in tools/openapi-lint)");
         var document = Path.Combine(Path.GetTempPath(), $"ledger-openapi-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(document, await _anonymous.GetStringAsync("/openapi/v1.json"));
@@ -113,16 +113,6 @@ public sealed partial class ApiDocsTests(SharedLedger shared) : IDisposable
             throw new TimeoutException($"{program} did not finish within {deadline}");
         }
         return (process.ExitCode, await output, await errors);
-    }
-
-    private static string RepositoryFolder(string relative)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, relative);
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new DirectoryNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
     }
 
     [Fact]
