@@ -179,7 +179,8 @@ public sealed class CommandBody<TBody> : IBindableFromHttpContext<CommandBody<TB
     /// <summary>application/json, with no charset or charset utf-8: a body in another charset would be
     /// read as something other than what was sent.</summary>
     private static bool IsUtf8Json(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var type)
+        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase) // the usual case, without parsing
+        || MediaTypeHeaderValue.TryParse(contentType, out var type)
         && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
         && (!type.Charset.HasValue || HeaderUtilities.RemoveQuotes(type.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
