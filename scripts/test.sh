@@ -11,6 +11,7 @@ ledger_test() {
     || die "docker-compose.yml is not valid"
 
   ledger_build
+  ledger_install_openapi_linter
   local results="$LEDGER_DATA/test-results" status=0
   rm -rf "$results"
   LEDGER_TEST_POSTGRES="$(ledger_pg_connection postgres)" \
@@ -29,4 +30,14 @@ ledger_test() {
   echo "tests: $passed passed, $failed failed"
   [ "$passed" -gt 0 ] || { say "no test ran"; status=1; }
   return "$status"
+}
+
+# The OpenAPI linter ApiDocsTests runs: the version pinned in tools/openapi-lint/package-lock.json,
+# installed again only when the lock file is newer than what npm last installed.
+ledger_install_openapi_linter() {
+  local tool="$LEDGER_ROOT/tools/openapi-lint"
+  command -v npm >/dev/null || ledger_ensure_packages nodejs npm
+  [ "$tool/node_modules/.package-lock.json" -nt "$tool/package-lock.json" ] && return 0
+  say "installing the OpenAPI linter (tools/openapi-lint)"
+  (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error </dev/null >&2) || die "npm ci in tools/openapi-lint failed"
 }

@@ -2,6 +2,7 @@
 # shellcheck shell=bash
 
 LEDGER_CHILDREN=()
+LEDGER_KAFKA_PID=""
 
 ledger_start_child() { # name, then the command; output goes to .data/logs/NAME.log
   local name="$1"; shift
@@ -17,6 +18,7 @@ ledger_start_local_kafka() {
   local name="$1" bootstrap_file="$2"; shift 2
   rm -f "$bootstrap_file"
   ledger_start_child "$name" dotnet "$(ledger_dll Ledger.LocalKafka)" --bootstrap-file "$bootstrap_file" "$@"
+  LEDGER_KAFKA_PID=$LEDGER_LAST_PID
   local deadline=$((SECONDS + 30))
   until [ -s "$bootstrap_file" ]; do
     kill -0 "$LEDGER_LAST_PID" 2>/dev/null || die "local Kafka ended: see $LEDGER_DATA/logs/$name.log"
@@ -25,16 +27,27 @@ ledger_start_local_kafka() {
   done
 }
 
+# The services first, then the local Kafka they talk to: stopped at the same moment, the services
+# would log a connection error per request until they end.
 ledger_stop_children() {
+  local pid services=()
+  for pid in "${LEDGER_CHILDREN[@]}"; do [ "$pid" = "$LEDGER_KAFKA_PID" ] || services+=("$pid"); done
+  ledger_stop_pids "${services[@]}"
+  [ -z "$LEDGER_KAFKA_PID" ] || ledger_stop_pids "$LEDGER_KAFKA_PID"
+  LEDGER_CHILDREN=()
+  LEDGER_KAFKA_PID=""
+}
+
+# SIGTERM to each process, 15 s for all of them to end, then SIGKILL.
+ledger_stop_pids() {
   local pid deadline
-  for pid in "${LEDGER_CHILDREN[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
   deadline=$((SECONDS + 15))
-  for pid in "${LEDGER_CHILDREN[@]}"; do
+  for pid in "$@"; do
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  LEDGER_CHILDREN=()
 }
 
 ledger_up() {

@@ -19,9 +19,9 @@ public static class AccountOrdersApi
     public static RouteGroupBuilder MapAccountOrders(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
-        group.MapGet("/{userId}/orders", Orders)
+        group.MapGet("/{userId}/orders", Orders).WithName("listOrders")
             .DocumentRead("A user's orders", "In the order placed, a page at a time; status one of open, filled, cancelled, rejected.");
-        routes.MapGet("/v1/orders/{orderId}", Order).WithTags("Orders").RequireAuthorization(Policies.AccountReads)
+        routes.MapGet("/v1/orders/{orderId}", Order).WithName("getOrder").WithTags("Orders").RequireAuthorization(Policies.AccountReads)
             .DocumentRead("One order", "Status, filled quantity, held amount and times, from the read model; 404 order_not_found.");
         return group;
     }

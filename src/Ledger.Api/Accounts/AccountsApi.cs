@@ -15,7 +15,7 @@ public static class AccountsApi
     public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
-        group.MapGet("/{userId}/balances", Balances)
+        group.MapGet("/{userId}/balances", Balances).WithName("getBalances")
             .DocumentRead("An account's balances", "Per asset: available, held and total, from the read model, with asOf (how fresh).");
         return group;
     }

@@ -14,7 +14,7 @@ public static class EntriesApi
     public static RouteGroupBuilder MapEntries(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization(Policies.AccountReads);
-        group.MapGet("/{userId}/entries", Entries)
+        group.MapGet("/{userId}/entries", Entries).WithName("listEntries")
             .DocumentRead("An account's postings", "In event order, a page at a time (limit 1-1000, default 100; pass nextCursor back as cursor).");
         return group;
     }

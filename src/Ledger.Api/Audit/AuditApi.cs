@@ -17,7 +17,7 @@ public static class AuditApi
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/audit", Audit).WithTags("Audit").RequireAuthorization(Policies.Audit) // admins only
+        routes.MapGet("/v1/audit", Audit).WithName("audit").WithTags("Audit").RequireAuthorization(Policies.Audit) // admins only
             .WithSummary("Audit the live ledger")
             .WithDescription("Postings, the balance cache against a replay, the event store against ledger.events. 200 whatever it finds (ok says).")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")

@@ -62,8 +62,11 @@ public static class CommandFields
                 context.AddFailure(error);
         });
 
+    /// <summary>One key per request: two Idempotency-Key headers arrive joined by ',' (as HTTP joins
+    /// repeated headers), and a key that could be read as two is refused rather than guessed at.</summary>
     public static IRuleBuilderOptions<T, string?> IdempotencyKey<T>(this IRuleBuilder<T, string?> rule) => rule
         .NotEmpty().WithMessage("header is required on every POST")
+        .Must(value => !value!.Contains(',')).WithMessage("must be one key: send one Idempotency-Key header, without ','")
         .MaximumLength(IdempotencyKeyLengthMax).WithMessage($"must be at most {IdempotencyKeyLengthMax} characters")
         .Must(value => value!.All(c => c is > ' ' and <= '~')).WithMessage("must be printable ASCII without spaces")
         .OverridePropertyName(IdempotencyKeyHeader);

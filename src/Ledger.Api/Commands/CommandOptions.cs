@@ -11,6 +11,14 @@ public sealed class CommandOptions
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long RequestBodyBytesMax { get; set; } = 64 * 1024;
 
+    /// <summary>Deepest nesting of JSON a command body may hold. Bodies are flat objects of strings, so
+    /// only a wrong value nests at all; this bounds the reader's work on one.</summary>
+    public int RequestBodyDepthMax { get; set; } = 8;
+
+    /// <summary>Most members a refusal of a command body names (unknown, repeated, mistyped): enough to
+    /// fix a request, while a body of thousands of unknown members gets no answer as large.</summary>
+    public int RequestBodyErrorsMax { get; set; } = 16;
+
     /// <summary>Largest request headers (all of them together) answered with more than a 431, in bytes.</summary>
     public int RequestHeadersBytesMax { get; set; } = 32 * 1024;
 
@@ -35,6 +43,8 @@ public sealed class CommandOptions
             errors.Add("Commands:DecisionDeadline must be between 0 and 1 minute");
         if (RequestBodyBytesMax is < 1024 or > 16 * 1024 * 1024)
             errors.Add("Commands:RequestBodyBytesMax must be between 1 KiB and 16 MiB");
+        if (RequestBodyDepthMax is < 2 or > 64) errors.Add("Commands:RequestBodyDepthMax must be between 2 and 64");
+        if (RequestBodyErrorsMax is < 1 or > 1_000) errors.Add("Commands:RequestBodyErrorsMax must be between 1 and 1,000");
         if (RequestHeadersBytesMax is < 4 * 1024 or > 1024 * 1024)
             errors.Add("Commands:RequestHeadersBytesMax must be between 4 KiB and 1 MiB");
         if (InFlightMax is < 1 or > 1_000_000) errors.Add("Commands:InFlightMax must be between 1 and 1,000,000");

@@ -11,7 +11,7 @@ public static class CommandsApi
     public static RouteGroupBuilder MapCommands(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/commands").WithTags("Commands").RequireAuthorization(Policies.CommandReads);
-        group.MapGet("/{commandId}", Find)
+        group.MapGet("/{commandId}", Find).WithName("getCommandDecision")
             .DocumentRead("A command's decision", "The recorded decision for a command answered 202, once projected; 404 before (or for another user's command).");
         return group;
     }

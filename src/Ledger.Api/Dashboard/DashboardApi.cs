@@ -23,9 +23,9 @@ public static class DashboardApi
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/dashboard", () => TypedResults.Content(Page.Value, "text/html; charset=utf-8")).WithTags("Operations")
+        routes.MapGet("/dashboard", () => TypedResults.Content(Page.Value, "text/html; charset=utf-8")).WithName("getDashboard").WithTags("Operations")
             .WithSummary("Dashboard page").WithDescription("A self-contained HTML page that polls /v1/dashboard/summary.");
-        routes.MapGet("/v1/dashboard/summary", Summary).WithTags("Operations")
+        routes.MapGet("/v1/dashboard/summary", Summary).WithName("getDashboardSummary").WithTags("Operations")
             .WithSummary("Dashboard data").WithDescription("Throughput, decision latency, writer and projector lag, refusals: this instance's last 5 minutes.");
         return routes;
     }

@@ -21,10 +21,18 @@ public static class ValidationProblems
     public const string Detail = "Each field named in errors says what is wrong with it.";
 
     /// <summary>Null when every result is valid.</summary>
-    public static IResult? Of(params ValidationResult[] results)
+    public static IResult? Of(params ValidationResult[] results) => Of(null, results);
+
+    /// <summary>Null when there are no <paramref name="named"/> errors (already named as the request spells
+    /// them, e.g. a command body's unknown member) and every result is valid.</summary>
+    public static IResult? Of(IReadOnlyDictionary<string, string[]>? named, params ValidationResult[] results)
     {
         var failures = results.SelectMany(r => r.Errors).ToList();
-        return failures.Count == 0 ? null : Invalid(failures);
+        if (failures.Count == 0 && named is null) return null;
+        var errors = new Dictionary<string, string[]>(named ?? new Dictionary<string, string[]>());
+        foreach (var field in failures.GroupBy(f => FieldName(f.PropertyName)))
+            errors[field.Key] = [.. errors.GetValueOrDefault(field.Key, []), .. field.Select(f => f.ErrorMessage)];
+        return Invalid(errors);
     }
 
     public static IResult Invalid(IEnumerable<ValidationFailure> failures) => Invalid(

@@ -12,12 +12,17 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("Health")
+        routes.MapGet("/health/live", () => TypedResults.Ok(new LiveAnswer("live"))).WithName("live").WithTags("Health")
             .WithSummary("Liveness").WithDescription("200 while the process answers.");
-        routes.MapGet("/health/ready", Ready).WithTags("Health")
-            .WithSummary("Readiness").WithDescription("200 once Kafka, PostgreSQL and partition recovery are ready; else 503 naming the failing check.");
+        routes.MapGet("/health/ready", Ready).WithName("ready").WithTags("Health")
+            .WithSummary("Readiness").WithDescription("200 once Kafka, PostgreSQL and partition recovery are ready; else 503 naming the failing check.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json");
         return routes;
     }
+
+    /// <summary>/health/live's answer: {"status":"live"}.</summary>
+    public sealed record LiveAnswer(string Status);
 
     private static async Task<IResult> Ready(CommandOutcomes outcomes, WriterOptions writer, WriterReadiness writers,
         NpgsqlDataSource readModel, CancellationToken cancellation)

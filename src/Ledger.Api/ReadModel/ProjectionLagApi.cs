@@ -11,7 +11,7 @@ public static class ProjectionLagApi
 {
     public static IEndpointRouteBuilder MapProjectionLag(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/projection/lag", Lag).WithTags("ReadModel")
+        routes.MapGet("/v1/projection/lag", Lag).WithName("getProjectionLag").WithTags("ReadModel")
             .WithSummary("Projection lag").WithDescription("Per partition of ledger.events: the projector's next offset, the high watermark, the lag in events. No token needed.");
         return routes;
     }

@@ -28,9 +28,9 @@ public static class DailyStatisticsApi
     public static RouteGroupBuilder MapDailyStatistics(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/stats/daily").WithTags("Statistics").RequireAuthorization(Policies.Statistics);
-        group.MapGet("", ByAsset)
+        group.MapGet("", ByAsset).WithName("getDailyStatistics")
             .DocumentRead("Daily statistics", "Per UTC day and asset, at most 366 days, both ends included; JSON, or CSV with Accept: text/csv.");
-        group.MapGet("/users/{userId}", ByUser)
+        group.MapGet("/users/{userId}", ByUser).WithName("getUserDailyStatistics")
             .DocumentRead("A user's daily statistics", "The same per asset for one user (no activeUsers).");
         return group;
     }

@@ -9,7 +9,17 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Api.Transfers;
 
-public sealed record TransferBody(string? TransferId, string? FromUserId, string? ToUserId, string? Asset, string? Amount);
+public sealed record TransferBody(string? TransferId, string? FromUserId, string? ToUserId, string? Asset, string? Amount)
+    : ICommandBody<TransferBody>
+{
+    public static IReadOnlyList<BodyMember> Members { get; } =
+    [
+        new("transferId", MemberValue.Text, Optional: true), new("fromUserId", MemberValue.Text), new("toUserId", MemberValue.Text),
+        new("asset", MemberValue.Text), new("amount", MemberValue.Amount),
+    ];
+
+    public static TransferBody From(string?[] values) => new(values[0], values[1], values[2], values[3], values[4]);
+}
 
 /// <summary>POST /v1/transfers: decided on the sender's partition (201 once debited); the credit
 /// follows on the receiver's partition as the next step of the saga, exactly once.
@@ -20,10 +30,10 @@ public static class TransfersApi
     public static RouteGroupBuilder MapTransfers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/transfers").WithTags("Transfers");
-        group.MapPost("/", Send).RequireAuthorization(Policies.OwnAccountCommands).RequireCommandRateLimit()
+        group.MapPost("/", Send).WithName("transfer").RequireAuthorization(Policies.OwnAccountCommands).RequireCommandRateLimit()
             .DocumentCommand("Transfer to another user", "Decided on the sender's partition: 201 once debited; the credit follows on the "
                 + "receiver's partition, exactly once. 422 insufficient_funds, same_account.");
-        group.MapGet("/{transferId}", Find).RequireAuthorization(Policies.AccountReads)
+        group.MapGet("/{transferId}", Find).WithName("getTransfer").RequireAuthorization(Policies.AccountReads)
             .DocumentRead("A transfer's saga", "Its status (debited, completed, refunding, refunded, rejected) and its events; 404 transfer_not_found.");
         return group;
     }
@@ -73,12 +83,13 @@ public static class TransfersApi
         : types.Contains(nameof(Domain.Transfers.TransferCreditRejected)) ? "refunding"
         : "debited";
 
-    private static async Task<IResult> Send([FromBody] TransferBody? body,
+    private static async Task<IResult> Send(CommandBody<TransferBody> posted,
         [FromHeader(Name = CommandFields.IdempotencyKeyHeader)] string? idempotencyKey, CommandValidator<TransferBody> validator,
         AssetCatalog assets, CommandSubmission submission, HttpContext http, CancellationToken cancellation)
     {
-        if (validator.Problem(new(idempotencyKey, body)) is { } invalid) return invalid;
-        var transferId = CommandFields.ReferenceOrNew(body!.TransferId);
+        if (validator.Problem(idempotencyKey, posted) is { } invalid) return invalid;
+        var body = posted.Value!;
+        var transferId = CommandFields.ReferenceOrNew(body.TransferId);
         var (from, to) = (body.FromUserId!, body.ToUserId!);
         var asset = assets.Get(body.Asset!);
         var amount = CommandFields.ValidAmount(body.Amount, asset);

@@ -11,7 +11,7 @@ internal static class MetricsEndpoint
         // Resolved now, not on the first scrape, so that nothing measured before it is lost.
         routes.ServiceProvider.GetRequiredService<MetricsExporter>();
         routes.MapGet("/metrics", (MetricsExporter exporter) =>
-            TypedResults.Text(exporter.RenderText(), PrometheusText.ContentType)).WithTags("Operations")
+            TypedResults.Text(exporter.RenderText(), PrometheusText.ContentType)).WithName("getMetrics").WithTags("Operations")
             .WithSummary("Metrics").WithDescription("Prometheus text format 0.0.4.");
         return routes;
     }

@@ -39,6 +39,30 @@ public sealed class ValidatorTests
         Assert.Equal("body", errors.Keys.Single());
     }
 
+    [Theory]
+    [InlineData("two-a,two-b")] // two Idempotency-Key headers, as HTTP joins them (issue 13: they became one key)
+    [InlineData("a,")]
+    [InlineData(",")]
+    public void an_idempotency_key_that_could_be_read_as_two_is_refused(string key)
+    {
+        var validator = new CommandValidator<MoneyMovementBody>(new MoneyMovementValidator(Assets));
+        var errors = ErrorsOf(validator, new CommandRequest<MoneyMovementBody>(key, new MoneyMovementBody("alice", "USD", "1.00")));
+
+        Assert.Equal(["must be one key: send one Idempotency-Key header, without ','"], errors["Idempotency-Key"]);
+    }
+
+    [Fact]
+    public void a_body_of_the_wrong_shape_is_answered_with_the_key_and_not_judged_further()
+    {
+        var validator = new CommandValidator<MoneyMovementBody>(new MoneyMovementValidator(Assets));
+        var posted = CommandBody<MoneyMovementBody>.Read(
+            new System.Buffers.ReadOnlySequence<byte>("""{"userId":"bad user","memo":"x"}"""u8.ToArray()), new CommandOptions());
+
+        var answer = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(validator.Problem("a b", posted));
+        Assert.Equal(["Idempotency-Key", "memo"], answer.ProblemDetails.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("invalid_request", answer.ProblemDetails.Extensions["code"]);
+    }
+
     [Fact]
     public void an_amount_is_not_judged_while_its_asset_or_market_is_unknown()
     {

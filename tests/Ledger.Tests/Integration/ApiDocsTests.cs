@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -13,7 +14,8 @@ using Xunit;
 namespace Ledger.Tests.Integration;
 
 /// <summary>The OpenAPI document describes every endpoint the Api maps (compared with the endpoints
-/// themselves, so neither can drift), and the page to try the API answers, with nothing from the internet.</summary>
+/// themselves, so neither can drift) and passes a real linter without a warning, and the page to try
+/// the API answers, with nothing from the internet.</summary>
 [Collection(EdgeLedger.Name)]
 public sealed partial class ApiDocsTests(SharedLedger shared) : IDisposable
 {
@@ -61,6 +63,56 @@ public sealed partial class ApiDocsTests(SharedLedger shared) : IDisposable
                 p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header" && p.GetProperty("required").GetBoolean());
             foreach (var status in new[] { "201", "202", "413", "415", "422", "429", "503" }) Assert.True(responses.TryGetProperty(status, out _), $"no {status}: {what}");
         }
+    }
+
+    /// <summary>Redocly's recommended rules, the linter pinned in tools/openapi-lint (./ledger test installs
+    /// it): no error and no warning, so a client generator or a reviewer meets no surprise.</summary>
+    [Fact]
+    public async Task the_openapi_document_passes_the_linter_without_an_error_or_a_warning()
+    {
+        var linter = Path.Combine(Repository.Root, "tools", "openapi-lint", "node_modules", ".bin", "redocly");
+        Assert.True(File.Exists(linter), $"{linter} is missing: ./ledger test installs it (npm ci in tools/openapi-lint)");
+        var document = Path.Combine(Path.GetTempPath(), $"ledger-openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(document, await _anonymous.GetStringAsync("/openapi/v1.json"));
+        try
+        {
+            var (exitCode, output, errors) = await Run(linter, ["lint", document, "--format=json"], LinterDeadline);
+            var report = JsonDocument.Parse(output).RootElement;
+            var totals = report.GetProperty("totals");
+            var problems = report.GetProperty("problems").EnumerateArray().Select(p =>
+                $"{p.GetProperty("severity").GetString()} {p.GetProperty("ruleId").GetString()}: {p.GetProperty("message").GetString()} "
+                + $"at {p.GetProperty("location")[0].GetProperty("pointer").GetString()}").ToList();
+            Assert.True(totals.GetProperty("errors").GetInt32() == 0 && totals.GetProperty("warnings").GetInt32() == 0 && exitCode == 0,
+                $"the linter (exit {exitCode}) found:\n{string.Join("\n", problems)}\n{errors}");
+        }
+        finally
+        {
+            File.Delete(document);
+        }
+    }
+
+    private static readonly TimeSpan LinterDeadline = TimeSpan.FromMinutes(2);
+
+    private static async Task<(int ExitCode, string Output, string Errors)> Run(string program, string[] arguments, TimeSpan deadline)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // No usage reports or update checks from a test run.
+        start.Environment["REDOCLY_TELEMETRY"] = "off";
+        start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} did not finish within {deadline}");
+        }
+        return (process.ExitCode, await output, await errors);
     }
 
     [Fact]

@@ -19,6 +19,13 @@ public sealed record BadRequest(string Name, HttpMethod Method, string Path, byt
     public string? ContentType { get; init; } = "application/json";
     public string? IdempotencyKey { get; init; } = "edge-key";
     public (string Name, string Value)? Header { get; init; }
+
+    /// <summary>The problem's <c>code</c>, when the case is about it (every refusal must have one).</summary>
+    public string? Code { get; init; }
+
+    /// <summary>Header lines sent as they are, over a socket of the test's own: HttpClient would join a
+    /// repeated header into one line, and the case is about two lines.</summary>
+    public IReadOnlyList<(string Name, string Value)>? RawHeaderLines { get; init; }
 }
 
 /// <summary>One running Ledger for the edge's tests (bad input, API documents), which change nothing
@@ -30,11 +37,13 @@ public sealed class EdgeLedger : ICollectionFixture<SharedLedger>
 }
 
 /// <summary>
-/// The edge refuses bad input cleanly: more than fifty distinct malformed requests across every
-/// endpoint (bodies, paths, queries, headers) each get the 4xx they should, as RFC 9457 problem
-/// details with a message; and afterwards the ledger is exactly as it was. That is proved, not slept
-/// on: after the bad requests a marker deposit goes to every partition, and once all markers are
-/// projected, every command that had reached the log before them is decided and projected too.
+/// The edge refuses bad input cleanly: more than a hundred distinct malformed requests across every
+/// endpoint (bodies, paths, queries, headers; ambiguous bodies: repeated, unknown or wrong-case
+/// members, trailing content, comments, a byte order mark; two Idempotency-Keys) each get the 4xx
+/// they should, as RFC 9457 problem details with a message and a code; and afterwards the ledger is
+/// exactly as it was: balances, events and the command log. That is proved, not slept on: after the
+/// bad requests a marker deposit goes to every partition, and once all markers are projected, every
+/// command that had reached the log before them is decided and projected too.
 /// </summary>
 [Collection(EdgeLedger.Name)]
 public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
@@ -52,7 +61,7 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
 
         var cases = Cases();
         Assert.True(cases.Select(c => c.Name).Distinct().Count() == cases.Count, "case names are distinct");
-        Assert.True(cases.Count >= 50, $"at least 50 cases, not {cases.Count}");
+        Assert.True(cases.Count >= 100, $"at least 100 cases, not {cases.Count}");
         var wrong = new List<string>();
         using var client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1 })
         {
@@ -95,6 +104,8 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
             new(name, HttpMethod.Post, $"/v1/orders/{AliceOrder}/fills", Encoding.UTF8.GetBytes(json), engine, status, field) { IdempotencyKey = KeyFor(name) };
         BadRequest Read(string name, string path, string? field, int status = 400) =>
             new(name, HttpMethod.Get, path, null, admin, status, field) { ContentType = null, IdempotencyKey = null };
+        BadRequest Malformed(string name, string json) => Deposit(name, json, null) with { Code = "malformed_json" };
+        BadRequest Transfer(string name, string json, string? field) => AsAlice(name, "/v1/transfers", json, field);
 
         var deposit = $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00"}""";
         var order = $$"""{"userId":"{{Alice}}","market":"BTC-USD","side":"buy","price":"10.00","quantity":"0.10000000"}""";
@@ -143,9 +154,9 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
             Deposit("body a trailing comma", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00",}""", null),
             new("body with bytes that are not UTF-8", HttpMethod.Post, "/v1/deposits",
                 [.. Encoding.UTF8.GetBytes($$"""{"userId":"{{Alice}}","asset":"USD","amount":"1"""), 0xff, 0xfe, .. "\"}"u8.ToArray()], treasury, 400, "amount"),
-            new("body of 2 MB", HttpMethod.Post, "/v1/deposits", LargeBody(2 * 1024 * 1024), treasury, 413),
-            Deposit("content type text/plain", deposit, null, 415) with { ContentType = "text/plain" },
-            Deposit("no content type", deposit, null, 415) with { ContentType = null },
+            new("body of 2 MB", HttpMethod.Post, "/v1/deposits", LargeBody(2 * 1024 * 1024), treasury, 413) { Code = "body_too_large" },
+            Deposit("content type text/plain", deposit, null, 415) with { ContentType = "text/plain", Code = "unsupported_media_type" },
+            Deposit("no content type", deposit, null, 415) with { ContentType = null, Code = "unsupported_media_type" },
             Deposit("huge header", deposit, null, 431) with { Header = ("X-Padding", new string('p', 40 * 1024)) },
             // Withdrawals, orders, cancels, fills, transfers.
             AsAlice("withdrawal of an unknown asset", "/v1/withdrawals", $$"""{"userId":"{{Alice}}","asset":"DOGE","amount":"1.00"}""", "asset"),
@@ -186,31 +197,89 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
             Read("transfer read with a bad sender", "/v1/transfers/edge-transfer?fromUserId=a%20b", "fromUserId"),
             Read("transfer read of an unknown transfer", $"/v1/transfers/edge-no-such-transfer?fromUserId={Alice}", null, 404),
             Read("command read of a non-UUID", "/v1/commands/not-a-uuid", null),
-            Read("unknown endpoint", "/v1/no-such-endpoint", null, 404),
-            Read("a method the endpoint does not answer", "/v1/deposits", null, 405),
+            Read("unknown endpoint", "/v1/no-such-endpoint", null, 404) with { Code = "not_found" },
+            Read("a method the endpoint does not answer", "/v1/deposits", null, 405) with { Code = "method_not_allowed" },
+            // Issue 13: every request means one thing. Repeated members: the last one must never be taken.
+            Deposit("amount twice, the second larger", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00","amount":"900.00"}""", "amount"),
+            Deposit("user id twice", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00","userId":"{{Bob}}"}""", "userId"),
+            Deposit("asset twice", $$"""{"userId":"{{Alice}}","asset":"USD","asset":"BTC","amount":"1.00"}""", "asset"),
+            Deposit("amount twice, once escaped", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00","\u0061mount":"900.00"}""", "amount"),
+            Transfer("transfer receiver twice", $$"""{"fromUserId":"{{Alice}}","toUserId":"{{Bob}}","toUserId":"edge-mallory","asset":"USD","amount":"1.00"}""", "toUserId"),
+            Transfer("transfer sender twice", $$"""{"fromUserId":"{{Alice}}","fromUserId":"{{Bob}}","toUserId":"{{Bob}}","asset":"USD","amount":"1.00"}""", "fromUserId"),
+            AsAlice("order price twice", "/v1/orders", order.Replace("}", ",\"price\":\"1.00\"}"), "price"),
+            AsAlice("cancel user twice", $"/v1/orders/{AliceOrder}/cancel", $$"""{"userId":"{{Alice}}","userId":"{{Bob}}"}""", "userId"),
+            Fill("fill quantity twice", fill.Replace("}", ",\"quantity\":\"0.20000000\"}"), "quantity"),
+            // Member names are exact: another letter case is an unknown member.
+            Deposit("amount capitalised", $$"""{"userId":"{{Alice}}","asset":"USD","Amount":"1.00"}""", "Amount"),
+            Deposit("user id in capitals", $$"""{"USERID":"{{Alice}}","asset":"USD","amount":"1.00"}""", "USERID"),
+            Deposit("user id in lower case", $$"""{"userid":"{{Alice}}","asset":"USD","amount":"1.00"}""", "userid"),
+            Deposit("asset capitalised beside the asset", $$"""{"userId":"{{Alice}}","asset":"USD","Asset":"BTC","amount":"1.00"}""", "Asset"),
+            Transfer("transfer receiver with a capital D", $$"""{"fromUserId":"{{Alice}}","toUserID":"{{Bob}}","asset":"USD","amount":"1.00"}""", "toUserID"),
+            AsAlice("order id capitalised", "/v1/orders", order.Replace("{", "{\"OrderId\":\"edge-order-x\","), "OrderId"),
+            // Unknown members are refused, not dropped.
+            Deposit("deposit with a memo", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00","memo":"x"}""", "memo"),
+            Deposit("deposit with nested metadata", $$$"""{"userId":"{{{Alice}}}","asset":"USD","amount":"1.00","metadata":{"a":[1,2]}}""", "metadata"),
+            Deposit("deposit with an empty member name", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00","":"x"}""", ""),
+            Deposit("deposit with a member name that is not UTF-8", "", "body") with
+            {
+                Body = [.. Encoding.UTF8.GetBytes($$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00","m"""), 0xff, .. "\":\"x\"}"u8.ToArray()],
+            },
+            Deposit("deposit with hundreds of unknown members", "{" + string.Join(",", Enumerable.Range(0, 300).Select(i => $"\"unknown{i}\":\"x\"")) + "}", "unknown0"),
+            AsAlice("order with a client reference", "/v1/orders", order.Replace("}", ",\"clientRef\":\"r-1\"}"), "clientRef"),
+            AsAlice("order with a time in force", "/v1/orders", order.Replace("}", ",\"timeInForce\":\"GTC\"}"), "timeInForce"),
+            AsAlice("cancel with a reason", $"/v1/orders/{AliceOrder}/cancel", $$"""{"userId":"{{Alice}}","reason":"changed my mind"}""", "reason"),
+            Fill("fill with a trade id", fill.Replace("}", ",\"tradeId\":\"t-1\"}"), "tradeId"),
+            Transfer("transfer with a note", $$"""{"fromUserId":"{{Alice}}","toUserId":"{{Bob}}","asset":"USD","amount":"1.00","note":"rent"}""", "note"),
+            AsAlice("withdrawal with a destination", "/v1/withdrawals", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00","iban":"DE00"}""", "iban"),
+            // A decimal string where an amount belongs, a string where text belongs; null is no value.
+            AsAlice("withdrawal amount a JSON number", "/v1/withdrawals", $$"""{"userId":"{{Alice}}","asset":"USD","amount":1.00}""", "amount"),
+            AsAlice("withdrawal amount a boolean", "/v1/withdrawals", $$"""{"userId":"{{Alice}}","asset":"USD","amount":true}""", "amount"),
+            Transfer("transfer amount a JSON number", $$"""{"fromUserId":"{{Alice}}","toUserId":"{{Bob}}","asset":"USD","amount":1}""", "amount"),
+            AsAlice("order price a JSON number", "/v1/orders", order.Replace("\"10.00\"", "10.00"), "price"),
+            AsAlice("order quantity an array", "/v1/orders", order.Replace("\"0.10000000\"", "[\"0.1\"]"), "quantity"),
+            AsAlice("order id null", "/v1/orders", order.Replace("{", "{\"orderId\":null,"), "orderId"),
+            AsAlice("order side a number", "/v1/orders", order.Replace("\"buy\"", "1"), "side"),
+            Fill("fill fee a JSON number", fill.Replace("}", ",\"fee\":0}"), "fee"),
+            Fill("fill fee null", fill.Replace("}", ",\"fee\":null}"), "fee"),
+            Deposit("user id an object", """{"userId":{"id":"x"},"asset":"USD","amount":"1.00"}""", "userId"),
+            Deposit("asset an array", $$"""{"userId":"{{Alice}}","asset":["USD"],"amount":"1.00"}""", "asset"),
+            Deposit("user id an escaped lone surrogate", """{"userId":"\ud800","asset":"USD","amount":"1.00"}""", "userId"),
+            // Bodies that are not exactly one JSON object.
+            Malformed("body with trailing content", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00"} x"""),
+            Malformed("body of two objects", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00"}{"userId":"{{Bob}}"}"""),
+            Malformed("body with a block comment", $$"""{"userId":"{{Alice}}", /* who */ "asset":"USD","amount":"1.00"}"""),
+            Malformed("body with a line comment", $$"""{"userId":"{{Alice}}","asset":"USD","amount":"1.00"} // done"""),
+            Malformed("body with single quotes", $$"""{'userId':'{{Alice}}','asset':'USD','amount':'1.00'}"""),
+            Malformed("body of white space", "   "),
+            Malformed("body with a byte order mark", "") with { Body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(deposit)] },
+            Malformed("body with an unescaped control character", "{\"userId\":\"" + Alice + "\",\"asset\":\"USD\",\"amount\":\"1.00\u0001\"}"),
+            Deposit("body a JSON string", "\"x\"", "body"),
+            Deposit("body a JSON boolean", "true", "body"),
+            // Idempotency-Key: one key, in one header.
+            Deposit("two idempotency key headers", deposit, "Idempotency-Key") with
+            {
+                IdempotencyKey = null, RawHeaderLines = [("Idempotency-Key", "two-a"), ("Idempotency-Key", "two-b")],
+            },
+            Deposit("idempotency key with a comma", deposit, "Idempotency-Key") with { IdempotencyKey = "two-a,two-b" },
+            Deposit("idempotency key of two comma-separated keys", deposit, "Idempotency-Key") with { IdempotencyKey = "two-a, two-b" },
+            // Content-Type: UTF-8 JSON only, stated once.
+            Deposit("content type JSON in Latin-1", deposit, null, 415) with { ContentType = "application/json; charset=iso-8859-1", Code = "unsupported_media_type" },
+            Deposit("content type XML", deposit, null, 415) with { ContentType = "application/xml", Code = "unsupported_media_type" },
+            Deposit("two content type headers", deposit, null, 415) with
+            {
+                ContentType = null, Code = "unsupported_media_type", RawHeaderLines = [("Content-Type", "application/json"), ("Content-Type", "application/json")],
+            },
         ];
     }
 
     /// <summary>Null when the answer is right; otherwise what was wrong with it.</summary>
     private static async Task<string?> WhatIsWrong(HttpClient client, BadRequest bad, ITestOutputHelper output)
     {
-        using var request = new HttpRequestMessage(bad.Method, bad.Path);
-        if (bad.Body is not null)
-        {
-            request.Content = new ByteArrayContent(bad.Body);
-            if (bad.ContentType is not null) request.Content.Headers.ContentType = new MediaTypeHeaderValue(bad.ContentType);
-        }
-        if (bad.Token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bad.Token);
-        if (bad.IdempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", bad.IdempotencyKey);
-        if (bad.Header is var (name, value)) request.Headers.TryAddWithoutValidation(name, value);
-
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        var status = (int)response.StatusCode;
+        var (status, mediaType, text) = bad.RawHeaderLines is null ? await Send(client, bad) : await SendRaw(client.BaseAddress!, bad);
         var said = $"{status} {Shorten(text)}";
         output.WriteLine($"{bad.Name}: {said}");
         if (status != bad.Status) return $"expected {bad.Status}, got {said}";
-        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json") return $"not application/problem+json: {said}";
+        if (mediaType != "application/problem+json") return $"not application/problem+json: {said}";
 
         var problem = JsonDocument.Parse(text).RootElement;
         if (problem.GetProperty("status").GetInt32() != status) return $"the problem's status is not the answer's: {said}";
@@ -218,9 +287,58 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
         var hasMessage = problem.TryGetProperty("detail", out var detail) && detail.GetString()?.Length > 0
             || errors.ValueKind == JsonValueKind.Object && errors.EnumerateObject().Any();
         if (!hasMessage) return $"no detail nor field errors to tell the caller what is wrong: {said}";
+        // The README promises a code on every refusal.
+        var code = problem.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        if (string.IsNullOrEmpty(code)) return $"no code: {said}";
+        if (bad.Code is not null && code != bad.Code) return $"expected code {bad.Code}: {said}";
         if (bad.Field is null) return null;
-        if (status == 422) return problem.GetProperty("code").GetString() == bad.Field ? null : $"expected code {bad.Field}: {said}";
+        if (status == 422) return code == bad.Field ? null : $"expected code {bad.Field}: {said}";
         return errors.ValueKind == JsonValueKind.Object && errors.TryGetProperty(bad.Field, out _) ? null : $"errors do not name {bad.Field}: {said}";
+    }
+
+    private static async Task<(int Status, string? MediaType, string Text)> Send(HttpClient client, BadRequest bad)
+    {
+        using var request = new HttpRequestMessage(bad.Method, bad.Path);
+        if (bad.Body is not null)
+        {
+            request.Content = new ByteArrayContent(bad.Body);
+            if (bad.ContentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", bad.ContentType);
+        }
+        if (bad.Token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bad.Token);
+        if (bad.IdempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", bad.IdempotencyKey);
+        if (bad.Header is var (name, value)) request.Headers.TryAddWithoutValidation(name, value);
+
+        using var response = await client.SendAsync(request);
+        return ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The request written by hand as HTTP/1.0 (the answer then ends with the connection: no
+    /// chunks to decode), with each of <see cref="BadRequest.RawHeaderLines"/> on a line of its own.</summary>
+    private static async Task<(int Status, string? MediaType, string Text)> SendRaw(Uri api, BadRequest bad)
+    {
+        var head = new StringBuilder($"{bad.Method} {bad.Path} HTTP/1.0\r\nHost: {api.Authority}\r\n");
+        if (bad.Token is not null) head.Append($"Authorization: Bearer {bad.Token}\r\n");
+        if (bad.ContentType is not null) head.Append($"Content-Type: {bad.ContentType}\r\n");
+        if (bad.IdempotencyKey is not null) head.Append($"Idempotency-Key: {bad.IdempotencyKey}\r\n");
+        foreach (var (name, value) in bad.RawHeaderLines!) head.Append($"{name}: {value}\r\n");
+        head.Append($"Content-Length: {bad.Body?.Length ?? 0}\r\n\r\n");
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(api.Host, api.Port, deadline.Token);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), deadline.Token);
+        if (bad.Body is not null) await stream.WriteAsync(bad.Body, deadline.Token);
+        using var answer = new MemoryStream();
+        await stream.CopyToAsync(answer, deadline.Token);
+
+        var text = Encoding.UTF8.GetString(answer.ToArray());
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var lines = text[..split].Split("\r\n");
+        var mediaType = lines.Skip(1).Select(line => line.Split(':', 2))
+            .Where(header => header[0].Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            .Select(header => header[1].Split(';')[0].Trim()).FirstOrDefault();
+        return (int.Parse(lines[0].Split(' ')[1]), mediaType, text[(split + 4)..]);
     }
 
     private async Task GiveAliceMoneyAndAnOpenOrder()
