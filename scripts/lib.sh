@@ -10,10 +10,9 @@ say() { printf 'ledger: %s\n' "$*" >&2; }
 die() { printf 'ledger: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages the Ledger needs at run time and for tests; installed only when missing.
-# librdkafka1 (2.0.2) is for the local Kafka only: the mock cluster runs in it because it costs
-# less CPU there than in 2.16 (docs/benchmarks.md); every client uses the build Confluent.Kafka ships.
+# The Kafka client and the local Kafka use the librdkafka that Confluent.Kafka ships: nothing to install.
 ledger_ensure_packages() {
-  local wanted=(librdkafka1 postgresql curl "$@") missing=() package
+  local wanted=(postgresql curl "$@") missing=() package
   for package in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done

@@ -80,6 +80,8 @@ public static class RejectionCode
     public const string UnknownMarket = "unknown_market";
     /// <summary>The user already placed an order with this id.</summary>
     public const string DuplicateOrderId = "duplicate_order_id";
+    /// <summary>A fill id already applied to the order, sent again under another idempotency key.</summary>
+    public const string DuplicateFillId = "duplicate_fill_id";
     public const string OrderNotFound = "order_not_found";
     public const string OrderNotOpen = "order_not_open";
     public const string Overfill = "overfill";

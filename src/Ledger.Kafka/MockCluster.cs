@@ -143,7 +143,7 @@ public enum MockClusterLibrary
 {
     /// <summary>The one Ledger's measurements chose (see <see cref="MockClusterLibraries.Default"/>).</summary>
     Default,
-    /// <summary>The operating system's librdkafka.so.1 (Debian 12's librdkafka1: 2.0.2).</summary>
+    /// <summary>The operating system's librdkafka.so.1 (Debian 12's librdkafka1: 2.0.2; `apt-get install librdkafka1`).</summary>
     System,
     /// <summary>The build Confluent.Kafka ships and the clients use (librdkafka.redist).</summary>
     Bundled,
@@ -151,8 +151,10 @@ public enum MockClusterLibrary
 
 public static class MockClusterLibraries
 {
-    /// <summary>Measured side by side (docs/benchmarks.md, "The local Kafka's library").</summary>
-    public const MockClusterLibrary Default = MockClusterLibrary.System;
+    /// <summary>Measured side by side (docs/benchmarks.md, "The local Kafka's library"): a Kafka transaction
+    /// of Confluent.Kafka 2.16 commits in about 6.5 ms on the 2.16 mock and 49 ms on Debian's 2.0.2 one,
+    /// and the writer waits for one commit per batch.</summary>
+    public const MockClusterLibrary Default = MockClusterLibrary.Bundled;
 
     public const string SystemLibraryName = "librdkafka.so.1";
 

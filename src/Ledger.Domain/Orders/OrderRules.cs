@@ -42,10 +42,12 @@ internal static class OrderRules
         return new OrderCancelled(request, now, order.OrderId, order.HeldAsset, order.HeldRemaining);
     }
 
-    /// <summary>A repeated fill id decides nothing, like a remembered idempotency key.</summary>
+    /// <summary>A fill id already applied, under a new idempotency key (the same key is a repeat, answered
+    /// with its first outcome before this), is refused: the fill applies once, and its caller hears why.</summary>
     public static IReadOnlyList<LedgerEvent> DecideFill(Fill fill, LedgerState state, DateTimeOffset now)
     {
-        if (state.HasAppliedFill(fill.Request.UserId, fill.OrderId, fill.FillId)) return [];
+        if (state.HasAppliedFill(fill.Request.UserId, fill.OrderId, fill.FillId))
+            return [new FillRejected(fill.Request, now, fill.OrderId, fill.FillId, RejectionCode.DuplicateFillId)];
         return [DecideNewFill(fill, state, now)];
     }
 

@@ -118,10 +118,10 @@ public sealed class FillTests
         AliceBidsForOneBitcoin().When(Fill(Bob, "o-1", "f-1", Side.Buy, 10, ThirtyThousandDollars, 0)).ThenRejected("order_not_found");
 
     [Fact]
-    public void a_repeated_fill_id_applies_once_even_under_a_new_idempotency_key() =>
+    public void a_repeated_fill_id_under_a_new_idempotency_key_applies_once_and_is_refused_with_duplicate_fill_id() =>
         AliceBidsForOneBitcoin()
             .When(Fill(Alice, "o-1", "f-1", Side.Buy, 40_000_000, ThirtyThousandDollars, 0))
             .When(Fill(Alice, "o-1", "f-1", Side.Buy, 40_000_000, ThirtyThousandDollars, 0))
-            .ThenNothing()
+            .ThenRejected("duplicate_fill_id")
             .ThenBalance(Alice, "BTC", available: 40_000_000, held: 0);
 }

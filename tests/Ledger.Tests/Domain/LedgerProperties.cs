@@ -200,7 +200,12 @@ internal sealed class LedgerSimulation
         if (command is PlaceOrder place && !_orders.Contains((place.Request.UserId, place.OrderId)))
             _orders.Add((place.Request.UserId, place.OrderId));
         var state = _states[PartitionOf(command.Request.UserId)];
-        foreach (var @event in LedgerDecider.Decide(command, state, _now))
+        var decided = LedgerDecider.Decide(command, state, _now);
+        // The writer's reply rule: a command that decides nothing is answered with the first outcome
+        // under its key. Every command gets one or the other, never silence.
+        Check(decided.Count > 0 || state.Requests.TryRecall(command.Request.UserId, command.Request.IdempotencyKey, out _),
+            () => $"{command} decided nothing and has no first outcome to answer with");
+        foreach (var @event in decided)
         {
             Check(_decidedKeys.Add((@event.Request.UserId, @event.Request.IdempotencyKey)),
                 () => $"key {@event.Request.IdempotencyKey} of {@event.Request.UserId} took effect twice");
