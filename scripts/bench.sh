@@ -23,8 +23,8 @@ ledger_bench() {
     shift
   done
   # Full: about 15 minutes; quick: a few. Every scenario: warm-up, then the measured window.
-  BENCH_WARMUP=5 BENCH_SECONDS=20 BENCH_PROJECTOR_EVENTS=60000 BENCH_BROKER_RECORDS=150000
-  [ -n "$quick" ] && BENCH_WARMUP=3 BENCH_SECONDS=8 BENCH_PROJECTOR_EVENTS=10000 BENCH_BROKER_RECORDS=60000
+  BENCH_WARMUP=5 BENCH_SECONDS=20 BENCH_PROJECTOR_EVENTS=60000 BENCH_BROKER_RECORDS=150000 BENCH_TRANSACTIONS=200
+  [ -n "$quick" ] && BENCH_WARMUP=3 BENCH_SECONDS=8 BENCH_PROJECTOR_EVENTS=10000 BENCH_BROKER_RECORDS=60000 BENCH_TRANSACTIONS=50
   BENCH_USERS=10000 BENCH_CALLERS="${LEDGER_BENCH_CALLERS:-256}"
   BENCH_LEDGER_URL="http://127.0.0.1:${LEDGER_BENCH_HTTP_PORT:-18080}" BENCH_PROJECTOR_PORT="${LEDGER_BENCH_PROJECTOR_PORT:-18081}"
   BENCH_BASELINE_URL="http://127.0.0.1:${LEDGER_BENCH_BASELINE_PORT:-18082}" BENCH_BASELINE_PID=""
@@ -42,7 +42,7 @@ ledger_bench() {
   trap 'ledger_stop_children; ledger_bench_drop_databases; ledger_bench_remove_compare; ledger_pg_stop' EXIT
   trap 'say "stopping"; exit 130' INT TERM
 
-  ledger_ensure_packages jq
+  ledger_ensure_packages jq librdkafka1 # librdkafka1: the local Kafka in Debian's build, measured beside the bundled one
   ledger_build
   [ -n "$compare" ] && ledger_bench_build_compare "$compare"
   ledger_pg_start
@@ -124,6 +124,7 @@ ledger_bench_start_ledger() { # partitions [root compare]
     say "broker raw produce-and-consume rate"
     dotnet "$BENCH_TOOL" broker --bootstrap-file "$bootstrap_file" --topic bench.raw --partitions "$partitions" \
       --records "$BENCH_BROKER_RECORDS" --results "$BENCH_RESULTS/broker.json"
+    ledger_bench_transactions "$bootstrap_file" bundled
   fi
 
   local environment=(Kafka__BootstrapServersFile="$bootstrap_file" Kafka__Partitions="$partitions"
@@ -172,6 +173,22 @@ ledger_bench_remove_compare() {
   [ -n "${BENCH_COMPARE_ROOT:-}" ] || return 0
   git -C "$LEDGER_ROOT" worktree remove --force "$BENCH_COMPARE_ROOT" 2>/dev/null || rm -rf "$BENCH_COMPARE_ROOT"
   BENCH_COMPARE_ROOT=""
+}
+
+# One Kafka transaction's steps on a local Kafka; with "system", on one of its own in Debian's librdkafka.
+ledger_bench_transactions() { # bootstrap_file library
+  local bootstrap_file="$1" library="$2" pid=""
+  if [ "$library" = system ]; then
+    ledger_ensure_packages librdkafka1
+    bootstrap_file="$LEDGER_DATA/bench/kafka-system.bootstrap"
+    ledger_start_local_kafka bench-local-kafka-system "$bootstrap_file" --brokers 3 --partitions 12 --topic bench.raw --library system
+    pid="$LEDGER_LAST_PID"
+  fi
+  say "Kafka transaction steps, mock cluster in the $library librdkafka"
+  dotnet "$BENCH_TOOL" transactions --bootstrap-file "$bootstrap_file" --library "$library" --topic bench.raw --partitions 12 \
+    --transactions "$BENCH_TRANSACTIONS" --offsets-topic ledger.commands --results "$BENCH_RESULTS/transactions.txt"
+  [ -z "$pid" ] || ledger_stop_child "$pid"
+  [ "$library" = system ] || ledger_bench_transactions "" system
 }
 
 ledger_bench_start_baseline() {

@@ -91,6 +91,17 @@ switch (args[0])
             $"{result.RecordsPerSecond:0} produced-and-consumed/s ({result.ProducedPerSecond:0} produced/s)");
         return 0;
     }
+    case "transactions":
+    {
+        var bootstrap = File.ReadAllText(options.Text("bootstrap-file")).Trim();
+        var result = TransactionCommit.Measure(bootstrap, options.Text("library"), options.Text("topic"), options.Int("partitions"),
+            options.Int("transactions"), options.Text("offsets-topic"));
+        var line = $"mock cluster in librdkafka {result.Library}: {result.Transactions} transactions of {result.Partitions} records (one per partition): " +
+            $"produce {result.ProduceMs:0.00} ms, send offsets {result.SendOffsetsMs:0.00} ms, commit {result.CommitMs:0.00} ms per transaction";
+        await File.AppendAllTextAsync(options.Text("results"), line + "\n");
+        Console.WriteLine(line);
+        return 0;
+    }
     case "report":
         BenchmarkReport.Write(options.Text("results"), options.Text("out"));
         return 0;

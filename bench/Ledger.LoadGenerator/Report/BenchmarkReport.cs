@@ -46,7 +46,10 @@ public static class BenchmarkReport
         var decideFile = Path.Combine(resultsDirectory, "decide-evolve.txt");
         var decide = File.Exists(decideFile) ? File.ReadAllText(decideFile).TrimEnd() : "(not run)";
 
-        var section = Section(scenarios, broker, machine, projector, decide);
+        var transactionsFile = Path.Combine(resultsDirectory, "transactions.txt");
+        var transactions = File.Exists(transactionsFile) ? File.ReadAllText(transactionsFile).TrimEnd() : "(not run)";
+
+        var section = Section(scenarios, broker, machine, projector, decide, transactions);
         var document = File.Exists(documentPath) ? File.ReadAllText(documentPath) : "# Benchmarks\n";
         var begin = document.IndexOf(Begin, StringComparison.Ordinal);
         var end = document.IndexOf(End, StringComparison.Ordinal);
@@ -62,7 +65,8 @@ public static class BenchmarkReport
         return title < 0 ? document + "\n\n" + section : document[..(title + 1)] + "\n" + section + document[(title + 1)..];
     }
 
-    private static string Section(List<ScenarioResult> all, BrokerRate.Result? broker, string[] machine, string projector, string decideEvolve)
+    private static string Section(List<ScenarioResult> all, BrokerRate.Result? broker, string[] machine, string projector, string decideEvolve,
+        string transactions)
     {
         var text = new StringBuilder();
         text.AppendLine(Begin);
@@ -83,6 +87,15 @@ public static class BenchmarkReport
         ApiThreads(text, all);
         LoadGeneratorThreads(text, all);
         LibrdkafkaClients(text, all);
+        text.AppendLine("### One Kafka transaction on the local Kafka, by the librdkafka build it runs in (same run)");
+        text.AppendLine();
+        text.AppendLine("The partition writer's transactional producer (Confluent.Kafka 2.16) against a mock cluster of 3 brokers in each build: " +
+            "the writer waits for one commit per batch. The local Kafka runs in the faster one (src/Ledger.Kafka/MockCluster.cs).");
+        text.AppendLine();
+        text.AppendLine("```text");
+        text.AppendLine(transactions);
+        text.AppendLine("```");
+        text.AppendLine();
         text.AppendLine("### Projector against raw COPY (bench/Ledger.ProjectorBenchmark, same run)");
         text.AppendLine();
         text.AppendLine("```text");

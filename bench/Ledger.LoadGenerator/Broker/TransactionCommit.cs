@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Ledger.Kafka;
+
+namespace Ledger.LoadGenerator.Broker;
+
+/// <summary>
+/// What one Kafka transaction of the partition writer costs on a broker, step by step, with the
+/// writer's own producer settings: begin and produce one record to each partition, send a consumed
+/// offset, commit. The writer waits for one commit per batch, so the commit's time bounds its latency.
+/// </summary>
+public static class TransactionCommit
+{
+    public sealed record Result(string Library, int Transactions, int Partitions, double ProduceMs, double SendOffsetsMs, double CommitMs);
+
+    public const int WarmUpTransactions = 5;
+
+    public static Result Measure(string bootstrap, string library, string topic, int partitions, int transactions, string offsetsTopic)
+    {
+        var config = KafkaClients.TransactionalProducer(bootstrap, $"bench-transactions-{Guid.NewGuid():N}");
+        using var producer = new ProducerBuilder<string, byte[]>(config).Build();
+        producer.InitTransactions(TimeSpan.FromSeconds(30));
+        using var consumer = new ConsumerBuilder<string, byte[]>(KafkaClients.Consumer(bootstrap, $"bench-transactions-{Guid.NewGuid():N}")).Build();
+        var value = new byte[BrokerRate.CommandRecordBytes()];
+        double produce = 0, offsets = 0, commit = 0;
+        for (var i = 0; i < WarmUpTransactions + transactions; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            producer.BeginTransaction();
+            for (var partition = 0; partition < partitions; partition++)
+                producer.Produce(new TopicPartition(topic, partition), new Message<string, byte[]> { Key = "k", Value = value });
+            var produced = Stopwatch.GetTimestamp();
+            producer.SendOffsetsToTransaction([new TopicPartitionOffset(offsetsTopic, 0, i + 1)], consumer.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+            var sent = Stopwatch.GetTimestamp();
+            producer.CommitTransaction(TimeSpan.FromSeconds(30));
+            if (i < WarmUpTransactions) continue;
+            produce += Stopwatch.GetElapsedTime(started, produced).TotalMilliseconds;
+            offsets += Stopwatch.GetElapsedTime(produced, sent).TotalMilliseconds;
+            commit += Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        }
+        return new Result(library, transactions, partitions, produce / transactions, offsets / transactions, commit / transactions);
+    }
+}
