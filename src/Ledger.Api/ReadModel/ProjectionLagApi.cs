@@ -16,6 +16,15 @@ public static class ProjectionLagApi
         return routes;
     }
 
+    /// <summary>
+    /// Events not yet projected. Every writer transaction ends with a commit marker, an offset that holds
+    /// no event, right after its last event; the projector's next offset stops before the marker of the
+    /// transaction it read last. So the offsets left minus that one marker: 0 exactly when caught up, and
+    /// otherwise at most the events left plus one marker per unprojected transaction.
+    /// </summary>
+    public static long EventsBehind(long highWatermark, long? next) =>
+        next is { } n ? Math.Max(0, highWatermark - n - 1) : highWatermark;
+
     private static async Task<IResult> Lag(NpgsqlDataSource readModel, KafkaOptions kafka, TopicWatermarks watermarks,
         CancellationToken cancellation)
     {
@@ -45,7 +54,7 @@ public static class ProjectionLagApi
                 partition = p,
                 nextOffset = next,
                 highWatermark,
-                lag = highWatermark is { } h ? Math.Max(0, h - (next ?? 0)) : (long?)null,
+                lag = highWatermark is { } h ? EventsBehind(h, next) : (long?)null,
                 lastEventSequence = known ? s.LastSequence : null,
                 lastEventTime = known ? s.LastAt : null,
             };
