@@ -3,15 +3,16 @@ using Ledger.Kafka;
 namespace Ledger.Api.Writer;
 
 /// <summary>
-/// Which partitions this process's writer owns right now, and how far each has decided: shared by
-/// the writer (which updates it after each commit) and the edge (which reads it for backpressure and
-/// to know that a decision will be answered in process). Empty on an edge without writers.
+/// Which partitions this process's writer owns right now, and how far behind each is: shared by the
+/// writer (which updates it when it takes or gives up a partition and when it samples its lag) and the
+/// edge (which reads it for backpressure and to know that a decision will be answered in process).
+/// Empty on an edge without writers.
 /// </summary>
 public sealed class LocalWriters(KafkaOptions kafka)
 {
     public const long Unknown = -1;
 
-    private readonly long[] _next = Enumerable.Repeat(Unknown, kafka.Partitions).ToArray();
+    private readonly bool[] _owned = new bool[kafka.Partitions];
     private readonly long[] _lag = new long[kafka.Partitions];
     private readonly ResumePoint?[] _released = new ResumePoint?[kafka.Partitions];
     private int _version;
@@ -23,31 +24,26 @@ public sealed class LocalWriters(KafkaOptions kafka)
     /// <summary>Changes whenever a partition is taken or released.</summary>
     public int Version => Volatile.Read(ref _version);
 
-    public bool Owns(int partition) => Volatile.Read(ref _next[partition]) != Unknown;
-
-    /// <summary>The next offset of ledger.commands the writer will decide, or <see cref="Unknown"/>.</summary>
-    public long NextCommand(int partition) => Volatile.Read(ref _next[partition]);
+    public bool Owns(int partition) => Volatile.Read(ref _owned[partition]);
 
     /// <summary>Commands on the partition not yet decided, as of the writer's last sample of its
     /// consumer lag; <see cref="Unknown"/> when this process does not own it.</summary>
     public long Lag(int partition) => Owns(partition) ? Volatile.Read(ref _lag[partition]) : Unknown;
 
-    public void Took(int partition, long nextCommand)
+    public void Took(int partition)
     {
         _released[partition] = null;
         Volatile.Write(ref _lag[partition], 0);
-        Volatile.Write(ref _next[partition], nextCommand);
+        Volatile.Write(ref _owned[partition], true);
         Interlocked.Increment(ref _version);
     }
-
-    public void Decided(int partition, long nextCommand) => Volatile.Write(ref _next[partition], nextCommand);
 
     public void Sampled(int partition, long lag) => Volatile.Write(ref _lag[partition], lag);
 
     public void Released(int partition, ResumePoint resume)
     {
         _released[partition] = resume;
-        Volatile.Write(ref _next[partition], Unknown);
+        Volatile.Write(ref _owned[partition], false);
         Interlocked.Increment(ref _version);
     }
 

@@ -49,8 +49,11 @@ internal sealed class PartitionWriter
     {
         var started = Stopwatch.StartNew();
         var recovery = RecoverState(partition, context, cancellation);
-        var nextCommand = Math.Max(committed, Math.Max(recovery.NextCommand, NextAfterTail(context, context.Kafka.RepliesTopic, partition, cancellation)));
-        nextCommand = Math.Max(nextCommand, NextAfterTail(context, context.Kafka.DeadLetterTopic, partition, cancellation));
+        // Every decided command left an event, a reply or a dead letter naming it.
+        long[] candidates = [committed, recovery.NextCommand,
+            NextAfterTail(context, context.Kafka.RepliesTopic, partition, cancellation),
+            NextAfterTail(context, context.Kafka.DeadLetterTopic, partition, cancellation)];
+        var nextCommand = candidates.Max();
         recovery = recovery with { NextCommand = nextCommand };
         var state = recovery.State;
         context.Metrics.Recovered(partition, started.Elapsed.TotalMilliseconds);

@@ -14,8 +14,9 @@ namespace Ledger.Api.Writer;
 /// (whatever arrived while the last transaction committed, up to <see cref="WriterOptions.BatchSizeMax"/>)
 /// it decides every command in log order, then produces the events and commits the consumed offsets
 /// in one Kafka transaction, and only then answers the callers waiting in this process. One thread
-/// and one transaction per process, not per partition: a transaction costs the same for 1 command or
-/// 500, and for 1 partition or 12 (docs/benchmarks.md).
+/// and one transaction per process, not per partition: a transaction costs about the same for 1
+/// command or 500, so one per batch across partitions replaces one per partition (its commit still
+/// grows with the partitions it spans: docs/benchmarks.md).
 /// When anything fails, the member leaves the group, drops all its state, and joins again: state is
 /// always rebuilt from the log, never patched. A broken ledger invariant stops the process instead.
 /// </summary>
@@ -130,12 +131,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         producer.CommitTransaction(context.Options.TransactionTimeout);
         // Committed: only now may a caller hear its decision.
         foreach (var (commandId, outcome) in batch.Answers) outcomes.Complete(commandId, outcome);
-        foreach (var partition in offsets.Keys)
-        {
-            var writer = _writers[partition];
-            local.Decided(partition, writer.NextCommand);
-            writer.SnapshotWhenDue();
-        }
+        foreach (var partition in offsets.Keys) _writers[partition].SnapshotWhenDue();
         context.Metrics.BatchDecided(offsets.Keys, records.Count,
             Stopwatch.GetElapsedTime(started, decided).TotalMilliseconds,
             Stopwatch.GetElapsedTime(decided).TotalMilliseconds);
@@ -160,7 +156,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             // stop rather than start past them.
             TruncatedLog.ThrowIfMissing(consumer, partition, writer.NextCommand, context.Options.TransactionTimeout);
             _writers[writer.Partition] = writer;
-            local.Took(writer.Partition, writer.NextCommand);
+            local.Took(writer.Partition);
             start.Add(new TopicPartitionOffset(partition, writer.NextCommand));
         }
         context.Log.LogInformation("Writing partitions {Partitions}", string.Join(",", _writers.Keys.Order()));
