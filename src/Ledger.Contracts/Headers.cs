@@ -16,4 +16,10 @@ public static class LedgerHeaders
     /// that takes a partition sends the saga steps of the partition's last transaction again, in case
     /// that transaction was cut short on a broker whose transactions are not atomic.</summary>
     public const string Transaction = "ledger-transaction";
+
+    /// <summary>W3C Trace Context (https://www.w3.org/TR/trace-context/), on commands, events and
+    /// replies while tracing is on: the span that produced the record, so its consumer's span joins
+    /// or links to the trace. Absent when no tracer listens.</summary>
+    public const string TraceParent = "traceparent";
+    public const string TraceState = "tracestate";
 }

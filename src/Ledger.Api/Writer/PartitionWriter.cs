@@ -56,7 +56,7 @@ internal sealed class PartitionWriter
         var nextCommand = candidates.Max();
         recovery = recovery with { NextCommand = nextCommand };
         var state = recovery.State;
-        context.Metrics.Recovered(partition, started.Elapsed.TotalMilliseconds);
+        context.Metrics.Recovered(partition, started.Elapsed.TotalSeconds);
         context.Log.LogInformation(
             "Partition {Partition}: recovered {Events} events, {Accounts} accounts in {Ms} ms ({Source}, then {Replayed} events replayed); deciding from command offset {Next}",
             partition, state.EventsApplied, state.AccountCount, started.ElapsedMilliseconds,
@@ -181,17 +181,21 @@ internal sealed class PartitionWriter
         }
 
         var correlationId = record.Message.Headers.Find(LedgerHeaders.CorrelationId) ?? command.Request.CommandId.ToString();
+        using var span = WriterTracing.StartDecide(record, command, correlationId, batch.Span);
         var events = LedgerDecider.Decide(command, _state, now);
+        WriterTracing.Decided(span, events);
+        // The records this decision produces carry its span, or else the command's own trace context.
+        var trace = span is null ? record.Message.Headers : null;
         if (events.Count == 0)
         {
-            Reply(command, correlationId, commandOffset, batch);
+            Reply(command, correlationId, commandOffset, batch, span, trace);
             return;
         }
         for (var i = 0; i < events.Count; i++)
         {
             var @event = events[i];
             LedgerDecider.Evolve(_state, @event, out var balancesAfter);
-            foreach (var followUp in LedgerDecider.FollowUps(@event)) batch.SendFollowUp(followUp, correlationId);
+            foreach (var followUp in LedgerDecider.FollowUps(@event)) batch.SendFollowUp(followUp, correlationId, span, trace);
             var message = new EventMessage(@event, balancesAfter);
             if (i == 0) batch.Answer(command.Request.CommandId, new CommandOutcome(message, Replayed: false));
             if (_context.Snapshots is not null) _eventsProduced++;
@@ -201,13 +205,14 @@ internal sealed class PartitionWriter
                 .With(LedgerHeaders.CorrelationId, correlationId)
                 .With(LedgerHeaders.IdempotencyKey, @event.Request.IdempotencyKey)
                 .WithCommandOffset(commandOffset)
-                .With(LedgerHeaders.Transaction, batch.Id),
+                .With(LedgerHeaders.Transaction, batch.Id)
+                .WithTraceContext(span).WithTraceContextOf(trace),
                 _context.Snapshots is null ? null : OnEventDelivered);
         }
     }
 
     /// <summary>A command that decided nothing new was a repeat: tell its caller the first outcome.</summary>
-    private void Reply(Command command, string correlationId, long commandOffset, WriterBatch batch)
+    private void Reply(Command command, string correlationId, long commandOffset, WriterBatch batch, Activity? span, Headers? trace)
     {
         var request = command.Request;
         if (!_state.Requests.TryRecall(request.UserId, request.IdempotencyKey, out var first))
@@ -219,7 +224,8 @@ internal sealed class PartitionWriter
         var reply = new Reply(request.CommandId, new EventMessage(first.FirstEvent, first.BalancesAfter));
         batch.Answer(request.CommandId, new CommandOutcome(reply.FirstOutcome, Replayed: true));
         batch.Produce(new TopicPartition(_context.Kafka.RepliesTopic, _partition), request.UserId, _context.Replies.Encode(reply),
-            new Headers().With(LedgerHeaders.CorrelationId, correlationId).WithCommandOffset(commandOffset));
+            new Headers().With(LedgerHeaders.CorrelationId, correlationId).WithCommandOffset(commandOffset)
+                .WithTraceContext(span).WithTraceContextOf(trace));
     }
 
     private void DeadLetter(ConsumeResult<string, byte[]> record, string reason, WriterBatch batch)
@@ -273,7 +279,7 @@ internal sealed class PartitionWriter
 
         var started = Stopwatch.GetTimestamp();
         var image = _state.Capture();
-        _context.Metrics.SnapshotCaptured(_partition, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _context.Metrics.SnapshotCaptured(_partition, Stopwatch.GetElapsedTime(started).TotalSeconds);
         _eventsAtLastSnapshot = image.EventsApplied;
         var header = new SnapshotHeader(_context.Kafka.EventsTopic, _partition, last.Offset, SHA256.HashData(last.Value),
             _context.Options.IdempotencyWindow, snapshots.Catalog, _context.Clock.GetUtcNow());
@@ -283,10 +289,10 @@ internal sealed class PartitionWriter
             try
             {
                 var bytes = snapshots.Save(header, image);
-                var ms = Stopwatch.GetElapsedTime(saving).TotalMilliseconds;
-                _context.Metrics.SnapshotSaved(_partition, ms, bytes);
+                var elapsed = Stopwatch.GetElapsedTime(saving);
+                _context.Metrics.SnapshotSaved(_partition, elapsed.TotalSeconds, bytes);
                 _context.Log.LogInformation("Partition {Partition}: snapshot of {Events} events (up to offset {Offset}) written, {Bytes} bytes in {Ms:0} ms",
-                    _partition, image.EventsApplied, header.LastEventOffset, bytes, ms);
+                    _partition, image.EventsApplied, header.LastEventOffset, bytes, elapsed.TotalMilliseconds);
             }
             catch (Exception error)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Ledger.Api.Commands;
 using Ledger.Domain;
@@ -20,6 +21,9 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
 
     public IReadOnlyList<(Guid CommandId, CommandOutcome Outcome)> Answers => _answers;
 
+    /// <summary>This transaction's span while tracing (<see cref="WriterTracing.StartBatch"/>), else null.</summary>
+    public Activity? Span { get; set; }
+
     public void Begin()
     {
         _answers.Clear();
@@ -38,10 +42,13 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
     /// (<see cref="PartitionWriter.UnsureFollowUps"/>); their deterministic ids and idempotency keys make
     /// the receiver apply each once.
     /// </summary>
-    public void SendFollowUp(Command followUp, string correlationId) =>
-        FollowUp(producer, context, followUp, correlationId);
+    /// <param name="span">The span of the decision that calls for the step, if traced; else <paramref name="trace"/>
+    /// holds the trace context headers to carry on.</param>
+    public void SendFollowUp(Command followUp, string correlationId, Activity? span, Headers? trace) =>
+        FollowUp(producer, context, followUp, correlationId, span, trace);
 
-    public static void FollowUp(IProducer<string, byte[]> producer, WriterContext context, Command followUp, string correlationId)
+    public static void FollowUp(IProducer<string, byte[]> producer, WriterContext context, Command followUp, string correlationId,
+        Activity? span = null, Headers? trace = null)
     {
         var userId = followUp.Request.UserId;
         var partition = new TopicPartition(context.Kafka.CommandsTopic, UserPartitioner.PartitionOf(userId, context.Kafka.Partitions));
@@ -49,7 +56,7 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
         {
             Key = userId,
             Value = context.Commands.Encode(followUp),
-            Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId),
+            Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId).WithTraceContext(span).WithTraceContextOf(trace),
         });
     }
 

@@ -116,25 +116,40 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         var started = Stopwatch.GetTimestamp();
         var now = context.Clock.GetUtcNow();
         batch.Begin();
+        using var span = batch.Span = WriterTracing.StartBatch(records, context.Kafka.CommandsTopic, batch.Id);
         var offsets = new Dictionary<int, TopicPartitionOffset>();
-        foreach (var record in records)
+        long decided;
+        try
         {
-            // A record fetched before its partition was revoked (inside this batch's Consume calls) is
-            // left undecided: its offset is not committed, so the next owner reads it again.
-            if (!_writers.TryGetValue(record.Partition.Value, out var writer)) continue;
-            writer.Decide(record, now, batch);
-            offsets[record.Partition.Value] = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
-        }
-        var decided = Stopwatch.GetTimestamp();
+            foreach (var record in records)
+            {
+                // A record fetched before its partition was revoked (inside this batch's Consume calls) is
+                // left undecided: its offset is not committed, so the next owner reads it again.
+                if (!_writers.TryGetValue(record.Partition.Value, out var writer)) continue;
+                writer.Decide(record, now, batch);
+                offsets[record.Partition.Value] = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
+            }
+            decided = Stopwatch.GetTimestamp();
 
-        producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
-        producer.CommitTransaction(context.Options.TransactionTimeout);
+            producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
+            producer.CommitTransaction(context.Options.TransactionTimeout);
+            WriterTracing.Committed(span, offsets.Count);
+        }
+        catch (Exception error)
+        {
+            WriterTracing.Failed(span, error);
+            throw;
+        }
+        finally
+        {
+            batch.Span = null;
+        }
         // Committed: only now may a caller hear its decision.
         foreach (var (commandId, outcome) in batch.Answers) outcomes.Complete(commandId, outcome);
         foreach (var partition in offsets.Keys) _writers[partition].SnapshotWhenDue();
-        context.Metrics.BatchDecided(offsets.Keys, records.Count,
-            Stopwatch.GetElapsedTime(started, decided).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(decided).TotalMilliseconds);
+        context.Metrics.BatchDecided(offsets.Count, records.Count,
+            Stopwatch.GetElapsedTime(started, decided).TotalSeconds,
+            Stopwatch.GetElapsedTime(decided).TotalSeconds);
     }
 
     /// <summary>Recovers the partitions given to this member (side by side: each reads its own slice
