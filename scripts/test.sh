@@ -3,7 +3,8 @@
 
 ledger_test() {
   trap 'ledger_pg_stop' EXIT
-  ledger_ensure_packages docker-compose chromium # chromium: the dashboard test loads the page headless
+  # chromium: the dashboard test loads the page headless; prometheus: its promtool lints both /metrics
+  ledger_ensure_packages docker-compose chromium prometheus
   ledger_pg_start
 
   say "validating docker-compose.yml"

@@ -24,11 +24,13 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
         output.WriteLine(api);
         Assert.Matches(@"ledger_api_commands_received_total\{type=""Deposit""\} [1-9]", api);
         Assert.Matches(@"ledger_api_commands_accepted_total\{type=""Deposit""\} [1-9]", api);
-        Assert.Contains("ledger_api_decision_duration_ms_bucket{type=\"Deposit\",le=\"+Inf\"}", api);
-        Assert.Contains("ledger_http_server_request_duration_ms_count{method=\"POST\",route=\"/v1/deposits\",status=\"201\"}", api);
+        Assert.Contains("ledger_api_decision_duration_seconds_bucket{type=\"Deposit\",le=\"+Inf\"}", api);
+        Assert.Contains("ledger_http_server_request_duration_seconds_count{method=\"POST\",route=\"/v1/deposits\",status=\"201\"}", api);
         Assert.Contains("ledger_api_refusals_total{status=\"429\"} 0", api);
         Assert.Contains("ledger_api_commands_in_flight 0", api);
-        Assert.Contains("# TYPE ledger_writer_transaction_duration_ms histogram", api);
+        Assert.Contains("# TYPE ledger_writer_transaction_duration_seconds histogram", api);
+        Assert.Contains("process_cpu_seconds_total ", api);
+        Assert.DoesNotMatch(@"_ms(_bucket|_sum|_count)?[{ ]", api);
         await Eventually.Until(async () => Regex.Matches(await Ledger.Http.GetStringAsync("/metrics"), @"^ledger_writer_consumer_lag\{partition=""\d+""\} \d+$", RegexOptions.Multiline).Count == 4,
             TimeSpan.FromSeconds(10), "the writers publish the consumer lag of each of the 4 partitions");
 
@@ -39,6 +41,21 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
             return text.Contains("ledger_projector_events_total ") && text.Contains("ledger_projector_lag_latest_seconds{partition=")
                 && Regex.Matches(text, @"^ledger_projector_consumer_lag\{partition=""\d+""\} \d+$", RegexOptions.Multiline).Count == 4;
         }, TimeSpan.FromSeconds(15), $"the projector publishes events, projection lag and consumer lag\n{Ledger.Logs}");
+    }
+
+    [Fact]
+    public async Task promtool_finds_nothing_to_fix_in_either_metrics_page()
+    {
+        await Deposit("promtool-user", count: 2);
+        using var projector = new HttpClient { BaseAddress = Ledger.Projector!.BaseAddress };
+        await Eventually.Until(async () => (await projector.GetStringAsync("/metrics")).Contains("ledger_projector_events_total "),
+            TimeSpan.FromSeconds(15), $"the projector has projected something\n{Ledger.Logs}");
+        foreach (var (name, http) in new[] { ("api", Ledger.Http), ("projector", projector) })
+        {
+            var page = await http.GetStringAsync("/metrics");
+            var (exitCode, problems) = await Promtool.CheckMetrics(page);
+            Assert.True(exitCode == 0 && problems.Trim().Length == 0, $"promtool check metrics on the {name}'s /metrics (exit {exitCode}):\n{problems}");
+        }
     }
 
     [Fact]
