@@ -37,7 +37,8 @@ public sealed class WriterMetrics
         _snapshotSaveSeconds = Seconds(metrics, "ledger_writer_snapshot_save_duration_seconds", "Time to encode and write a snapshot, beside the writer", "partition");
         _snapshotBytes = metrics.CreateHistogram("ledger_writer_snapshot_size_bytes", "Size of a snapshot written",
             new HistogramConfiguration { LabelNames = ["partition"], Buckets = SnapshotBytesBuckets });
-        _snapshotsRefused = metrics.CreateCounter("ledger_writer_snapshot_refused_total", "Snapshots refused at recovery (corrupt, another configuration, not of this log): the partition was replayed whole", ["partition"]);
+        _snapshotsRefused = metrics.CreateCounter("ledger_writer_snapshot_refused_total",
+            "Snapshots refused at recovery (corrupt, another configuration, not of this log): the partition was replayed whole", ["partition"]);
     }
 
     private static Histogram Seconds(IMetricFactory metrics, string name, string help, params string[] labels) =>

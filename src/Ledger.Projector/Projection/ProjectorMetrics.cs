@@ -20,7 +20,8 @@ public sealed class ProjectorMetrics
         _events = metrics.CreateCounter("ledger_projector_events_total", "Events projected");
         _lagSeconds = metrics.CreateHistogram("ledger_projector_lag_seconds", "Time from an event's decision to its projection",
             new HistogramConfiguration { Buckets = MetricsEndpoint.SecondsBuckets });
-        _latestLagSeconds = metrics.CreateGauge("ledger_projector_lag_latest_seconds", "Projection lag of the newest event of each partition's last batch", ["partition"]);
+        _latestLagSeconds = metrics.CreateGauge("ledger_projector_lag_latest_seconds",
+            "Projection lag of the newest event of each partition's last batch", ["partition"]);
     }
 
     /// <summary>After a revoke or a loss: the partitions' latest lag is no longer this member's to report.</summary>

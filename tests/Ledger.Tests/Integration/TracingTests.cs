@@ -10,6 +10,8 @@ using Ledger.Api.Observability;
 using Ledger.Contracts;
 using Ledger.Kafka;
 using Ledger.Observability;
+using Ledger.Projector.Hosting;
+using Ledger.Projector.Schema;
 using Ledger.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -17,6 +19,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OpenTelemetry.Trace;
 using Xunit;
 
@@ -27,17 +30,19 @@ namespace Ledger.Tests.Integration;
 /// protocol) and OpenTelemetry's in-memory exporter in place of OTLP. The HTTP request's span, the
 /// span that sends the command, and the writer's span that decides it share one trace id, each a
 /// child of the one before; the writer's batch span links to the command; the event on
-/// ledger.events carries the decision's span as its traceparent.
+/// ledger.events carries the decision's span as its traceparent, and the projector's batch span
+/// links to it.
 /// </summary>
 public sealed class TracingTests
 {
     [Fact]
-    public async Task one_command_is_one_trace_from_the_http_request_through_the_writer_to_its_event()
+    public async Task one_command_is_one_trace_from_the_http_request_through_the_writer_to_its_event_and_the_projector_links_to_it()
     {
         using var kafka = new TestKafka(brokers: 1, partitions: 4);
         await using var postgres = await TestPostgres.Create();
         var tokens = new TestTokens();
         var spans = new SpanList();
+        await using var projector = await StartProjector(kafka, postgres);
         await using var app = BuildApi(kafka, postgres, tokens, spans);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
@@ -89,6 +94,40 @@ public sealed class TracingTests
         var traceParent = EventTraceParent(kafka, UserPartitioner.PartitionOf("traced-user", 4), correlationId);
         Assert.Equal(decided.Id, traceParent);
         Assert.StartsWith($"00-{decided.TraceId}-{decided.SpanId}-", traceParent);
+
+        // The projector's batch that wrote the event links to the decision, with its correlation id.
+        Activity? projected = null;
+        await Eventually.Until(() =>
+        {
+            projected = spans.ToList().FirstOrDefault(s => s.Source.Name == LedgerTracing.Projector.Name
+                && s.Links.Any(l => l.Context.SpanId == decided.SpanId));
+            return Task.FromResult(projected is not null);
+        }, TimeSpan.FromSeconds(60), $"the projector's batch span is exported:\n{string.Join("\n", spans.ToList().Select(Describe))}");
+        Assert.Equal("process ledger.events", projected!.DisplayName);
+        Assert.Equal(ActivityKind.Consumer, projected.Kind);
+        Assert.Contains(correlationId, (string[])projected.GetTagItem(LedgerTracing.CorrelationIdsTag)!);
+        Assert.Equal(correlationId, projected.Links.Single(l => l.Context.SpanId == decided.SpanId).Tags!
+            .Single(t => t.Key == LedgerTracing.CorrelationIdTag).Value);
+    }
+
+    /// <summary>The projector in this process too (its spans reach the Api host's tracer: one
+    /// provider listens to every source of the process), with its schema applied as Program.cs does.</summary>
+    private static async Task<WebApplication> StartProjector(TestKafka kafka, TestPostgres postgres)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
+            ["Kafka:Partitions"] = "4",
+            ["Postgres:ConnectionString"] = postgres.ConnectionString,
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddLedgerProjector();
+        var app = builder.Build();
+        await SchemaMigrator.ApplyWhenReachable(app.Services.GetRequiredService<NpgsqlDataSource>(), app.Logger, CancellationToken.None);
+        await app.StartAsync();
+        return app;
     }
 
     private static WebApplication BuildApi(TestKafka kafka, TestPostgres postgres, TestTokens tokens, SpanList spans)
