@@ -35,6 +35,7 @@ public static class ApiServices
         var tokens = StartupOptions.Bind<TokenOptions>(configuration, TokenOptions.Section, o => o.Errors());
         var rateLimits = StartupOptions.Bind<CommandRateLimits>(configuration, CommandRateLimits.Section, o => o.Errors());
         var (assets, markets) = Catalogs.From(configuration);
+        kafka.UseClientProperties();
         var bootstrap = new BootstrapServers(kafka.ResolveBootstrapServers());
 
         services.AddSingleton(kafka).AddSingleton(writer).AddSingleton(readModel).AddSingleton(Options.Create(commands));
