@@ -64,6 +64,7 @@ public static class ApiServices
             kestrel.Limits.MaxRequestBodySize = commands.RequestBodyBytesMax;
             RequestHeadersLimit.ApplyTo(kestrel, commands);
         });
+        builder.AddManagementPort();
         services.AddProblemDetails();
         services.AddLedgerEdge();
         services.AddLedgerAccess(tokens);
