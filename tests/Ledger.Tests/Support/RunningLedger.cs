@@ -58,10 +58,8 @@ public sealed class RunningLedger : IAsyncDisposable
     {
         get
         {
-            var environment = new Dictionary<string, string>(Limits)
+            var environment = new Dictionary<string, string>(Limits.Concat(Kafka.Environment))
             {
-                ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
-                ["Kafka__Partitions"] = Kafka.Options.Partitions.ToString(),
                 ["Postgres__ConnectionString"] = Postgres.ConnectionString,
                 ["Auth__SigningKey"] = Tokens.SigningKey,
                 ["Logging__LogLevel__Default"] = "Warning",
