@@ -16,4 +16,9 @@ public static class LedgerHeaders
     /// that takes a partition sends the saga steps of the partition's last transaction again, in case
     /// that transaction was cut short on a broker whose transactions are not atomic.</summary>
     public const string Transaction = "ledger-transaction";
+
+    /// <summary>On a reply: the offset of the last event its writer had on the partition's ledger.events
+    /// when it replied, which is at or past the first outcome's event (decimal). Absent when that event
+    /// is in the same transaction as the reply, so its offset was not known yet.</summary>
+    public const string EventsThrough = "ledger-events-through";
 }

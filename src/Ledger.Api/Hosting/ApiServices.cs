@@ -53,6 +53,7 @@ public static class ApiServices
             ConnectionStringBuilder = { CommandTimeout = (int)readModel.QueryTimeout.TotalSeconds },
         }.Build());
 
+        services.AddSingleton<ProjectedPositions>();
         services.AddSingleton<WriterReadiness>();
         services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName).AddDashboard();
         services.AddSingleton<HighWatermarks>();
