@@ -65,6 +65,22 @@ public sealed class ManagementPortTests
         Assert.Equal(["http://localhost:5000"], ManagementPort.PublicUrls(Configuration()));
     }
 
+    [Fact]
+    public void a_management_port_that_is_also_the_api_port_or_out_of_range_stops_the_start()
+    {
+        var same = Assert.Throws<InvalidOperationException>(() => Builder(("urls", "http://127.0.0.1:8080"), ("Management:Port", "8080")).AddManagementPort());
+        Assert.Contains("Management:Port 8080 is also the API's port", same.Message);
+        var range = Assert.Throws<InvalidOperationException>(() => Builder(("Management:Port", "70000")).AddManagementPort());
+        Assert.Contains("Management:Port must be between 1 and 65535", range.Message);
+    }
+
+    private static Microsoft.AspNetCore.Builder.WebApplicationBuilder Builder(params (string Key, string Value)[] values)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder();
+        foreach (var (key, value) in values) builder.Configuration[key] = value;
+        return builder;
+    }
+
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 }
