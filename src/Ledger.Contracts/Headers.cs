@@ -22,4 +22,8 @@ public static class LedgerHeaders
     /// or links to the trace. Absent when no tracer listens.</summary>
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
+    /// <summary>On a reply: the offset of the last event its writer had on the partition's ledger.events
+    /// when it replied, which is at or past the first outcome's event (decimal). Absent when that event
+    /// is in the same transaction as the reply, so its offset was not known yet.</summary>
+    public const string EventsThrough = "ledger-events-through";
 }

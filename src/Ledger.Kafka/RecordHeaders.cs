@@ -15,11 +15,14 @@ public static class RecordHeaders
         return headers;
     }
 
-    public static Headers WithCommandOffset(this Headers headers, long offset)
+    public static Headers WithCommandOffset(this Headers headers, long offset) => headers.WithNumber(LedgerHeaders.CommandOffset, offset);
+
+    /// <summary>A header holding a decimal number (an offset).</summary>
+    public static Headers WithNumber(this Headers headers, string name, long value)
     {
         Span<byte> digits = stackalloc byte[20];
-        Utf8Formatter.TryFormat(offset, digits, out var length);
-        headers.Add(LedgerHeaders.CommandOffset, digits[..length].ToArray());
+        Utf8Formatter.TryFormat(value, digits, out var length);
+        headers.Add(name, digits[..length].ToArray());
         return headers;
     }
 

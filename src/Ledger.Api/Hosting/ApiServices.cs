@@ -34,6 +34,7 @@ public static class ApiServices
         var tokens = StartupOptions.Bind<TokenOptions>(configuration, TokenOptions.Section, o => o.Errors());
         var rateLimits = StartupOptions.Bind<CommandRateLimits>(configuration, CommandRateLimits.Section, o => o.Errors());
         var (assets, markets) = Catalogs.From(configuration);
+        kafka.UseClientProperties();
         var bootstrap = new BootstrapServers(kafka.ResolveBootstrapServers());
 
         services.AddSingleton(kafka).AddSingleton(writer).AddSingleton(readModel).AddSingleton(Options.Create(commands));
@@ -51,6 +52,7 @@ public static class ApiServices
             ConnectionStringBuilder = { CommandTimeout = (int)readModel.QueryTimeout.TotalSeconds },
         }.Build());
 
+        services.AddSingleton<ProjectedPositions>();
         services.AddSingleton<WriterReadiness>();
         services.AddLedgerMetrics().AddLedgerTracing(configuration, TracingSetup.ApiService);
         services.AddSingleton<ApiMetrics>().AddDashboard();
@@ -63,6 +65,7 @@ public static class ApiServices
             kestrel.Limits.MaxRequestBodySize = commands.RequestBodyBytesMax;
             RequestHeadersLimit.ApplyTo(kestrel, commands);
         });
+        builder.AddManagementPort();
         services.AddProblemDetails();
         services.AddLedgerEdge();
         services.AddLedgerAccess(tokens);

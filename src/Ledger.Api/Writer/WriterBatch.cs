@@ -13,13 +13,13 @@ namespace Ledger.Api.Writer;
 /// </summary>
 internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterContext context)
 {
-    private readonly List<(Guid CommandId, CommandOutcome Outcome)> _answers = [];
+    private readonly List<(Guid CommandId, CommandOutcome Outcome, int Partition)> _answers = [];
     private long _transactions;
 
     /// <summary>Names this transaction on its events (<see cref="LedgerHeaders.Transaction"/>).</summary>
     public string Id { get; private set; } = "";
 
-    public IReadOnlyList<(Guid CommandId, CommandOutcome Outcome)> Answers => _answers;
+    public IReadOnlyList<(Guid CommandId, CommandOutcome Outcome, int Partition)> Answers => _answers;
 
     /// <summary>This transaction's span while tracing (<see cref="WriterTracing.StartBatch"/>), else null.</summary>
     public Activity? Span { get; set; }
@@ -31,7 +31,16 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
         producer.BeginTransaction();
     }
 
-    public void Answer(Guid commandId, CommandOutcome outcome) => _answers.Add((commandId, outcome));
+    public void Answer(Guid commandId, CommandOutcome outcome, int partition) => _answers.Add((commandId, outcome, partition));
+
+    /// <summary>Whether this transaction decided the command (not merely replied to it). A scan: only
+    /// replies ask, and they are rare.</summary>
+    public bool Decided(Guid commandId)
+    {
+        foreach (var answer in _answers)
+            if (answer.CommandId == commandId && !answer.Outcome.Replayed) return true;
+        return false;
+    }
 
     /// <summary>
     /// The next step of a saga (a transfer's credit or refund) goes to its user's partition in this

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Ledger.Api.Commands;
+using Ledger.Api.ReadModel;
 using Ledger.Domain;
 using Ledger.Kafka;
 using Ledger.Observability;
@@ -24,6 +25,10 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     LocalWriters local, CommandOutcomes outcomes) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long after a commit the writer waits for delivery reports still outstanding (the
+    /// commit's flush normally leaves none) before it answers without a consistency token.</summary>
+    private static readonly TimeSpan DeliveryReportsWaitMax = TimeSpan.FromMilliseconds(200);
     private readonly Dictionary<int, PartitionWriter> _writers = new();
 
     protected override Task ExecuteAsync(CancellationToken stopping) =>
@@ -144,8 +149,13 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         {
             batch.Span = null;
         }
-        // Committed: only now may a caller hear its decision.
-        foreach (var (commandId, outcome) in batch.Answers) outcomes.Complete(commandId, outcome);
+        // Committed: only now may a caller hear its decision, with where it stands in ledger.events.
+        var through = new Dictionary<int, long?>(offsets.Count);
+        foreach (var partition in offsets.Keys) through[partition] = _writers[partition].DeliveredThroughAll(DeliveryReportsWaitMax);
+        foreach (var (commandId, outcome, partition) in batch.Answers)
+            outcomes.Complete(commandId, through.GetValueOrDefault(partition) is { } offset
+                ? outcome with { Token = new ConsistencyToken(partition, offset) }
+                : outcome);
         foreach (var partition in offsets.Keys) _writers[partition].SnapshotWhenDue();
         context.Metrics.BatchDecided(offsets.Count, records.Count,
             Stopwatch.GetElapsedTime(started, decided).TotalSeconds,

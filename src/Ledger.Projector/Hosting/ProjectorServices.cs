@@ -22,6 +22,7 @@ public static class ProjectorServices
         var projector = StartupOptions.Bind<ProjectorOptions>(configuration, ProjectorOptions.Section, o => o.Errors());
         var (assets, markets) = Catalogs.From(configuration);
 
+        kafka.UseClientProperties();
         services.AddSingleton(kafka).AddSingleton(projector).AddSingleton(assets);
         services.AddSingleton(new BootstrapServers(kafka.ResolveBootstrapServers()));
         services.AddSingleton(new EventCodec(assets, markets));
