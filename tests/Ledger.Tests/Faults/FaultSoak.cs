@@ -78,6 +78,7 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
             $"{expected.Count(e => e.Answer is not null && !TrialLoad.Accepted(e.Answer))} refused");
 
         await EveryCommandDecidedOnce(expected);
+        await EveryTransferSettled();
         var report = await ledger.Audit(TimeSpan.FromSeconds(120));
         if (!report.IsOk())
             throw new InvalidOperationException($"trial {number} ({fault}): the audit found differences\n{report.Failures()}\n{ledger.Logs}");
@@ -241,6 +242,44 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
         {
             throw new InvalidOperationException($"{timeout.Message}\n{string.Join("\n", problems.Take(20))}\n{ledger.Logs}", timeout);
         }
+    }
+
+    /// <summary>Every transfer's saga has settled: each debit credited or refunded. The audit counts a step
+    /// still in flight as no difference, so the trial waits for the sagas to end before it audits.</summary>
+    private async Task EveryTransferSettled()
+    {
+        var unsettled = new List<string>();
+        try
+        {
+            await Eventually.Until(async () =>
+            {
+                try
+                {
+                    unsettled = await UnsettledTransfers();
+                    return unsettled.Count == 0;
+                }
+                catch (NpgsqlException) { return false; } // PostgreSQL restarting
+            }, SettleDeadline, "every transfer is credited or refunded");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new InvalidOperationException($"{timeout.Message}\n{string.Join("\n", unsettled.Take(20))}\n{ledger.Logs}", timeout);
+        }
+    }
+
+    private async Task<List<string>> UnsettledTransfers()
+    {
+        await using var connection = new NpgsqlConnection(ledger.Postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            select body->>'fromUserId', body->>'transferId' from events
+             where type in ('TransferDebited', 'TransferCredited', 'TransferRefunded')
+             group by 1, 2 having not bool_or(type in ('TransferCredited', 'TransferRefunded'))
+            """, connection);
+        var unsettled = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) unsettled.Add($"transfer {reader.GetString(1)} of {reader.GetString(0)}: debited, neither credited nor refunded");
+        return unsettled;
     }
 
     private static string? Problem(ExpectedCommand expected, IReadOnlyDictionary<(string, string), (long Commands, string? Code)> stored)
