@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Ledger.Domain;
@@ -47,6 +48,9 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
     private readonly string[] _users = [.. Enumerable.Range(0, UserCount).Select(i => $"soak-{i:00}")];
     private readonly CommandCodec _commands = new(AssetCatalog.Default);
 
+    /// <summary>Per fault, how long the ledger took to decide again and to catch up (see <see cref="Recovery"/>).</summary>
+    public RecoveryFigures Recoveries { get; } = new();
+
     /// <summary>Faults in rounds: each round is every fault (of those chosen) once, in an order the seed shuffles.</summary>
     public static IReadOnlyList<Fault> Schedule(int seed, int trials, IReadOnlyList<Fault> faults)
     {
@@ -72,8 +76,12 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
         var running = load.Run();
         await load.WhenAnswered(faultAt);
         say($"trial {number}: {fault} after {load.Answered}/{commands} commands answered");
+        var faultBegan = Stopwatch.GetTimestamp();
         var produced = await Inject(fault, random, tag);
+        var faultOver = Stopwatch.GetTimestamp();
         var expected = (await running).Concat(produced).ToList();
+        var recovery = Recovery.Of(expected, faultBegan, faultOver);
+        Recoveries.Add(fault, recovery);
         say($"trial {number}: load done, {expected.Count(e => e.Answer is null || TrialLoad.Accepted(e.Answer))} accepted, " +
             $"{expected.Count(e => e.Answer is not null && !TrialLoad.Accepted(e.Answer))} refused");
 
@@ -82,7 +90,7 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
         var report = await ledger.Audit(TimeSpan.FromSeconds(120));
         if (!report.IsOk())
             throw new InvalidOperationException($"trial {number} ({fault}): the audit found differences\n{report.Failures()}\n{ledger.Logs}");
-        say($"trial {number}: audit ok ({Checked(report)})");
+        say($"trial {number}: audit ok ({Checked(report)}); {fault}: {recovery}");
         if (Environment.GetEnvironmentVariable("LEDGER_SOAK_DEBUG") == "1") say(ledger.Logs);
     }
 

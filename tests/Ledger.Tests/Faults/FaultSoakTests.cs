@@ -10,7 +10,8 @@ namespace Ledger.Tests.Faults;
 /// `./ledger soak --trials N --seed S`: N trials (LEDGER_SOAK_TRIALS), LEDGER_SOAK_COMMANDS commands
 /// each, of the faults in LEDGER_SOAK_FAULTS (names, comma-separated; all when unset), progress
 /// appended to LEDGER_SOAK_LOG as it happens (LEDGER_SOAK_DEBUG=1 adds the processes' last log lines
-/// after each trial). LEDGER_TEST_SEED replays a run.
+/// after each trial). LEDGER_TEST_SEED replays a run; LEDGER_SOAK_TRIAL=N runs only its trial N (the
+/// same fault, moment and load, on a fresh ledger).
 /// </summary>
 public sealed class FaultSoakTests(ITestOutputHelper output)
 {
@@ -43,9 +44,22 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
             postgres: await TestPostgres.Create(postgres.AdminConnectionString));
         Say($"ledger up: {Partitions} partitions, {Brokers} brokers, a separate writer, PostgreSQL of its own on port {postgres.Port}");
         var soak = new FaultSoak(ledger, postgres, Say);
-        for (var trial = 0; trial < schedule.Count; trial++)
-            await soak.Trial(trial, schedule[trial], FaultSoak.TrialRandom(seed, trial), commands);
-        Say($"soak: {trials} trials passed in {clock.Elapsed.TotalSeconds:0} s (seed {seed})");
+        var only = Setting("LEDGER_SOAK_TRIAL");
+        for (var trial = only ?? 0; trial < (only + 1 ?? schedule.Count); trial++)
+        {
+            try
+            {
+                await soak.Trial(trial, schedule[trial], FaultSoak.TrialRandom(seed, trial), commands);
+            }
+            catch (Exception failure)
+            {
+                var replay = $"./ledger soak --seed {seed} --trials {trials} --commands {commands} --trial {trial}";
+                Say($"trial {trial} ({schedule[trial]}) FAILED, seed {seed}; replay it alone: {replay}");
+                throw new InvalidOperationException($"trial {trial} ({schedule[trial]}) of seed {seed} failed; replay it alone: {replay}\n{failure.Message}", failure);
+            }
+        }
+        Say($"soak: {trials} trials passed in {clock.Elapsed.TotalSeconds:0} s (seed {seed}); recovery per fault, in seconds from the fault:");
+        foreach (var line in soak.Recoveries.Table()) Say(line);
     }
 
     private static int? Setting(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } text ? int.Parse(text) : null;

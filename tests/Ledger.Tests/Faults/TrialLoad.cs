@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Ledger.Kafka;
 using Ledger.Tests.Integration;
@@ -6,8 +7,9 @@ using Ledger.Tests.Support;
 namespace Ledger.Tests.Faults;
 
 /// <summary>A command the trial expects decided exactly once: sent through HTTP (with the answer it
-/// finally got) or produced straight onto ledger.commands.</summary>
-public sealed record ExpectedCommand(string UserId, string Key, string What, Answer? Answer);
+/// finally got, when it was first sent and when it was answered as decided, in Stopwatch timestamps)
+/// or produced straight onto ledger.commands (no answer, no times).</summary>
+public sealed record ExpectedCommand(string UserId, string Key, string What, Answer? Answer, long SentAt = 0, long DecidedAt = 0);
 
 /// <summary>
 /// One trial's traffic, as a pool of careful clients sends it: deposits, withdrawals (some refused for
@@ -43,9 +45,11 @@ public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users,
                 await inFlight.WaitAsync();
                 try
                 {
+                    var sentAt = Stopwatch.GetTimestamp();
                     var answer = await ledger.SendUntilDecided(command.Path, command.Body, command.Key, DecisionDeadline);
+                    var decidedAt = Stopwatch.GetTimestamp();
                     if (Interlocked.Increment(ref _answered) >= Volatile.Read(ref _trigger)) _reached.TrySetResult();
-                    return new ExpectedCommand(command.UserId, command.Key, $"{command.Path} {command.Key}", answer);
+                    return new ExpectedCommand(command.UserId, command.Key, $"{command.Path} {command.Key}", answer, sentAt, decidedAt);
                 }
                 finally { inFlight.Release(); }
             }));
