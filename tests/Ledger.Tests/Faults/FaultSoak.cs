@@ -76,11 +76,12 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
         var running = load.Run();
         await load.WhenAnswered(faultAt);
         say($"trial {number}: {fault} after {load.Answered}/{commands} commands answered");
-        var faultBegan = Stopwatch.GetTimestamp();
+        _faultBegan = Stopwatch.GetTimestamp();
         var produced = await Inject(fault, random, tag);
         var faultOver = Stopwatch.GetTimestamp();
+        load.FaultOver();
         var expected = (await running).Concat(produced).ToList();
-        var recovery = Recovery.Of(expected, faultBegan, faultOver);
+        var recovery = Recovery.Of(expected, _faultBegan, faultOver);
         Recoveries.Add(fault, recovery);
         say($"trial {number}: load done, {expected.Count(e => e.Answer is null || TrialLoad.Accepted(e.Answer))} accepted, " +
             $"{expected.Count(e => e.Answer is not null && !TrialLoad.Accepted(e.Answer))} refused");
@@ -94,16 +95,24 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
         if (Environment.GetEnvironmentVariable("LEDGER_SOAK_DEBUG") == "1") say(ledger.Logs);
     }
 
+    private long _faultBegan;
+
+    /// <summary>The fault's moment, where injecting it takes time of its own (a kill -9 returns once the
+    /// process is gone): recovery is counted from there.</summary>
+    private void TookEffect() => _faultBegan = Stopwatch.GetTimestamp();
+
     private async Task<IReadOnlyList<ExpectedCommand>> Inject(Fault fault, Random random, string tag)
     {
         switch (fault)
         {
             case Fault.KillWriter:
                 ledger.Writer!.Kill();
+                TookEffect();
                 await ledger.StartWriter();
                 return [];
             case Fault.KillProjector:
                 ledger.Projector!.Kill();
+                TookEffect();
                 await ledger.StartProjector();
                 return [];
             case Fault.BrokerDownUp:
@@ -111,6 +120,7 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
                 var down = TimeSpan.FromMilliseconds(random.Next(1_000, 4_001));
                 say($"  broker {broker} down for {down.TotalSeconds:0.0} s");
                 ledger.Kafka.Cluster.SetBrokerDown(broker);
+                TookEffect();
                 await Task.Delay(down); // the fault's length, not a synchronisation
                 ledger.Kafka.Cluster.SetBrokerUp(broker);
                 return [];
@@ -126,6 +136,7 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
                 return await ProduceTwice(random, tag, count: random.Next(3, 7));
             case Fault.ProjectorRewind:
                 ledger.Projector!.Kill();
+                TookEffect();
                 await RewindProjectorOffsetsOnKafka();
                 await ledger.StartProjector();
                 return [];

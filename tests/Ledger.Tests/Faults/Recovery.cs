@@ -8,8 +8,9 @@ namespace Ledger.Tests.Faults;
 /// moment the fault began):
 /// - to the first decision: the first command sent after the fault began that was answered as decided
 ///   (201 or 422); commands sent before may have been decided before the fault, so they do not count;
-/// - to the end of the backlog: the last command sent before the fault was over (in flight when it
-///   began, or sent while it lasted) answered as decided: when the ledger has caught up with it.
+/// - to the end of the backlog: the last command that was in flight when the fault began, sent while
+///   it lasted, or slowed by it (sent after, but answered more than <see cref="SlowDecision"/> after it
+///   was sent: a partition still stalled) answered as decided: when the ledger has caught up.
 /// Null when no command fits (the load ended first).
 /// </summary>
 public sealed record Recovery(double? FirstDecisionSeconds, double? BacklogEndSeconds)
@@ -18,9 +19,15 @@ public sealed record Recovery(double? FirstDecisionSeconds, double? BacklogEndSe
     {
         var answered = commands.Where(c => c.DecidedAt != 0).ToList();
         var after = answered.Where(c => c.SentAt >= faultBegan).Select(c => c.DecidedAt).DefaultIfEmpty().Min();
-        var backlog = answered.Where(c => c.SentAt < faultOver && c.DecidedAt >= faultBegan).Select(c => c.DecidedAt).DefaultIfEmpty().Max();
+        var backlog = answered.Where(c => c.DecidedAt >= faultBegan && (c.SentAt < faultOver || Slow(c)))
+            .Select(c => c.DecidedAt).DefaultIfEmpty().Max();
         return new Recovery(after == 0 ? null : Seconds(faultBegan, after), backlog == 0 ? null : Seconds(faultBegan, backlog));
     }
+
+    /// <summary>Well above a decision's latency on this machine under load (tens of milliseconds).</summary>
+    public static readonly TimeSpan SlowDecision = TimeSpan.FromSeconds(1);
+
+    private static bool Slow(ExpectedCommand command) => Stopwatch.GetElapsedTime(command.SentAt, command.DecidedAt) > SlowDecision;
 
     private static double Seconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalSeconds;
 

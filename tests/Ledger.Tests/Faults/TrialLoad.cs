@@ -15,7 +15,8 @@ public sealed record ExpectedCommand(string UserId, string Key, string What, Ans
 /// One trial's traffic, as a pool of careful clients sends it: deposits, withdrawals (some refused for
 /// lack of money) and transfers to users on other partitions, each retried with its Idempotency-Key
 /// until the ledger says what it decided (201 or 422), so a fault may delay a command but never
-/// excuse losing or doubling it. Bounded: a fixed number of commands and a deadline per command.
+/// excuse losing or doubling it. Bounded: the planned commands, and a few more after the fault (at most
+/// as many again), and a deadline per command.
 /// </summary>
 public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users, Random random, string tag, int commands, int clients)
 {
@@ -34,25 +35,40 @@ public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users,
         return _reached.Task;
     }
 
+    /// <summary>After the fault is over, the load goes on for at least this many more commands (beyond
+    /// the planned ones if need be), so every fault has commands sent after it to measure recovery by.</summary>
+    private int TailAfterFault => 2 * clients;
+
+    private int _next = -1;
+    private int _faultOverAt = int.MaxValue;
+
+    /// <summary>Says the fault is over: the load sends <see cref="TailAfterFault"/> more commands at least.</summary>
+    public void FaultOver() => Volatile.Write(ref _faultOverAt, Volatile.Read(ref _next) + 1);
+
     public async Task<IReadOnlyList<ExpectedCommand>> Run()
     {
-        var planned = Enumerable.Range(0, commands).Select(Plan).ToList(); // planned before sending: the seed decides it all
-        using var inFlight = new SemaphoreSlim(clients);
+        // Planned before sending, the extra ones too: the seed decides it all (how many of the extra
+        // ones are sent depends on how long the fault lasts).
+        var planned = Enumerable.Range(0, 2 * commands).Select(Plan).ToList();
+        var done = new ExpectedCommand?[planned.Count];
+        async Task Client()
+        {
+            while (true)
+            {
+                var index = Interlocked.Increment(ref _next);
+                if (index >= planned.Count || (index >= commands && index >= Volatile.Read(ref _faultOverAt) + TailAfterFault)) return;
+                var command = planned[index];
+                var sentAt = Stopwatch.GetTimestamp();
+                var answer = await ledger.SendUntilDecided(command.Path, command.Body, command.Key, DecisionDeadline);
+                var decidedAt = Stopwatch.GetTimestamp();
+                if (Interlocked.Increment(ref _answered) >= Volatile.Read(ref _trigger)) _reached.TrySetResult();
+                done[index] = new ExpectedCommand(command.UserId, command.Key, $"{command.Path} {command.Key}", answer, sentAt, decidedAt);
+            }
+        }
         try
         {
-            return await Task.WhenAll(planned.Select(async command =>
-            {
-                await inFlight.WaitAsync();
-                try
-                {
-                    var sentAt = Stopwatch.GetTimestamp();
-                    var answer = await ledger.SendUntilDecided(command.Path, command.Body, command.Key, DecisionDeadline);
-                    var decidedAt = Stopwatch.GetTimestamp();
-                    if (Interlocked.Increment(ref _answered) >= Volatile.Read(ref _trigger)) _reached.TrySetResult();
-                    return new ExpectedCommand(command.UserId, command.Key, $"{command.Path} {command.Key}", answer, sentAt, decidedAt);
-                }
-                finally { inFlight.Release(); }
-            }));
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(Client)));
+            return [.. done.OfType<ExpectedCommand>()];
         }
         finally { _reached.TrySetResult(); }
     }
