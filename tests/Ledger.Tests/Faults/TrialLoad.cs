@@ -15,8 +15,8 @@ public sealed record ExpectedCommand(string UserId, string Key, string What, Ans
 /// One trial's traffic, as a pool of careful clients sends it: deposits, withdrawals (some refused for
 /// lack of money) and transfers to users on other partitions, each retried with its Idempotency-Key
 /// until the ledger says what it decided (201 or 422), so a fault may delay a command but never
-/// excuse losing or doubling it. Bounded: the planned commands, and a few more after the fault (at most
-/// as many again), and a deadline per command.
+/// excuse losing or doubling it. Bounded: the planned commands, and more at a slower pace until the fault
+/// is over and a few after it (at most ten times the planned ones in all), and a deadline per command.
 /// </summary>
 public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users, Random random, string tag, int commands, int clients)
 {
@@ -39,6 +39,11 @@ public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users,
     /// the planned ones if need be), so every fault has commands sent after it to measure recovery by.</summary>
     private int TailAfterFault => 2 * clients;
 
+    /// <summary>At most this many times the planned commands in all; the ones past the plan are sent
+    /// at a client's pace, so a long fault does not make the ledger (and its audit) much bigger.</summary>
+    private const int ExtraFactor = 10;
+    private static readonly TimeSpan ExtraPace = TimeSpan.FromMilliseconds(100);
+
     private int _next = -1;
     private int _faultOverAt = int.MaxValue;
 
@@ -49,7 +54,7 @@ public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users,
     {
         // Planned before sending, the extra ones too: the seed decides it all (how many of the extra
         // ones are sent depends on how long the fault lasts).
-        var planned = Enumerable.Range(0, 2 * commands).Select(Plan).ToList();
+        var planned = Enumerable.Range(0, ExtraFactor * commands).Select(Plan).ToList();
         var done = new ExpectedCommand?[planned.Count];
         async Task Client()
         {
@@ -57,6 +62,7 @@ public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users,
             {
                 var index = Interlocked.Increment(ref _next);
                 if (index >= planned.Count || (index >= commands && index >= Volatile.Read(ref _faultOverAt) + TailAfterFault)) return;
+                if (index >= commands) await Task.Delay(ExtraPace); // a client's pace past the plan, not a synchronisation
                 var command = planned[index];
                 var sentAt = Stopwatch.GetTimestamp();
                 var answer = await ledger.SendUntilDecided(command.Path, command.Body, command.Key, DecisionDeadline);
