@@ -30,6 +30,13 @@ public enum Fault
     ProjectorRewind,
     /// <summary>An undecodable command on a partition, then a good one for the same partition.</summary>
     PoisonCommand,
+    /// <summary>PostgreSQL slow: a transaction holds exclusive locks on the event store and the balance
+    /// cache for 1-4 s while the projector writes (decisions go on; the projector waits, then catches up).</summary>
+    PostgresLocked,
+    /// <summary>The writer's snapshot directory full or read-only (the seed picks) while it snapshots, then
+    /// the writer killed and started again before it is repaired: it recovers from the last snapshot it
+    /// could write (or the log), decides nothing twice, and leaves no half-written file behind.</summary>
+    SnapshotsUnwritable,
 }
 
 /// <summary>
@@ -39,7 +46,7 @@ public enum Fault
 /// (GET /v1/audit) is ok. The seed decides the faults, their moments (by commands answered, not by
 /// time), their targets and the load, so a failure replays from it (timing aside).
 /// </summary>
-public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Action<string> say)
+public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, SnapshotDisk snapshots, Action<string> say)
 {
     private const int UserCount = 24;
     private const int ClientsInFlight = 6;
@@ -142,9 +149,47 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
                 return [];
             case Fault.PoisonCommand:
                 return await Poison(random, tag);
+            case Fault.SnapshotsUnwritable:
+                await SnapshotsUnwritable(random);
+                return [];
+            case Fault.PostgresLocked:
+                await HoldProjectorTables(TimeSpan.FromMilliseconds(random.Next(1_000, 4_001)));
+                return [];
             default:
                 throw new ArgumentOutOfRangeException(nameof(fault), fault, null);
         }
+    }
+
+    private async Task SnapshotsUnwritable(Random random)
+    {
+        var full = random.Next(2) == 0;
+        if (full) await snapshots.Fill();
+        else await snapshots.ReadOnly();
+        TookEffect();
+        var before = snapshots.Snapshots();
+        say($"  snapshot directory {(full ? "full" : "read-only")} ({before.Count} snapshots in it)");
+        await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2_001))); // the writer decides (and tries to snapshot) meanwhile
+        ledger.Writer!.Kill();
+        await ledger.StartWriter(); // recovers from what the directory holds, and cannot write there either
+        await snapshots.Repair();
+        if (snapshots.LeftOver() is { Count: > 0 } left)
+            throw new InvalidOperationException($"failed snapshot writes left files behind: {string.Join(", ", left)}");
+        say($"  writer killed and recovered with its snapshot directory {(full ? "full" : "read-only")}; repaired, nothing left behind");
+    }
+
+    /// <summary>As a long report or a migration would: one transaction holding ACCESS EXCLUSIVE locks on
+    /// the tables every projector batch writes, for a while, then rolled back.</summary>
+    private async Task HoldProjectorTables(TimeSpan holding)
+    {
+        await using var connection = new NpgsqlConnection(ledger.Postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var locking = new NpgsqlCommand("lock table events, balances in access exclusive mode", connection, transaction))
+            await locking.ExecuteNonQueryAsync();
+        TookEffect();
+        say($"  events and balances locked for {holding.TotalSeconds:0.0} s");
+        await Task.Delay(holding); // the fault's length, not a synchronisation
+        await transaction.RollbackAsync();
     }
 
     private void MoveLeaders(Random random)

@@ -18,6 +18,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
     private const int CommandsPerTrialDefault = 60;
     private const int Partitions = 6;
     private const int Brokers = 3;
+    private const int SnapshotEveryEvents = 20;
 
     [Fact]
     public async Task every_kind_of_fault_under_load_leaves_every_command_decided_once_and_the_audit_ok()
@@ -40,10 +41,18 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
         Say($"soak: seed {seed} (LEDGER_TEST_SEED={seed} replays it), {trials} trials of {commands} commands: {string.Join(", ", schedule)}");
 
         await using var postgres = await PrivatePostgres.Start();
+        await using var snapshots = await SnapshotDisk.Mount();
         await using var ledger = await RunningLedger.Start(Partitions, Brokers, separateWriter: true,
+            environment: new Dictionary<string, string>
+            {
+                // Snapshots often, so a writer's takeover recovers from one, and a snapshot fault has writes to break.
+                ["Writer__SnapshotDirectory"] = snapshots.Directory,
+                ["Writer__SnapshotEveryEvents"] = SnapshotEveryEvents.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
             postgres: await TestPostgres.Create(postgres.AdminConnectionString));
-        Say($"ledger up: {Partitions} partitions, {Brokers} brokers, a separate writer, PostgreSQL of its own on port {postgres.Port}");
-        var soak = new FaultSoak(ledger, postgres, Say);
+        Say($"ledger up: {Partitions} partitions, {Brokers} brokers, a separate writer (snapshots every {SnapshotEveryEvents} events " +
+            $"in {snapshots.Directory}), PostgreSQL of its own on port {postgres.Port}");
+        var soak = new FaultSoak(ledger, postgres, snapshots, Say);
         var only = Setting("LEDGER_SOAK_TRIAL");
         for (var trial = only ?? 0; trial < (only + 1 ?? schedule.Count); trial++)
         {

@@ -61,7 +61,7 @@ public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users,
             while (true)
             {
                 var index = Interlocked.Increment(ref _next);
-                if (index >= planned.Count || (index >= commands && index >= Volatile.Read(ref _faultOverAt) + TailAfterFault)) return;
+                if (index >= planned.Count || (index >= commands && index >= (long)Volatile.Read(ref _faultOverAt) + TailAfterFault)) return;
                 if (index >= commands) await Task.Delay(ExtraPace); // a client's pace past the plan, not a synchronisation
                 var command = planned[index];
                 var sentAt = Stopwatch.GetTimestamp();
