@@ -37,6 +37,10 @@ public enum Fault
     /// the writer killed and started again before it is repaired: it recovers from the last snapshot it
     /// could write (or the log), decides nothing twice, and leaves no half-written file behind.</summary>
     SnapshotsUnwritable,
+    /// <summary>The writer stopped (SIGSTOP) until a second writer has taken its partitions, then let go
+    /// on (SIGCONT) as a zombie for a moment, then killed: nothing may be decided twice. Run only when
+    /// named (LEDGER_SOAK_FAULTS): on the mock cluster no broker fences the zombie (see docs/soak.md).</summary>
+    WriterZombie,
 }
 
 /// <summary>
@@ -57,6 +61,9 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
 
     /// <summary>Per fault, how long the ledger took to decide again and to catch up (see <see cref="Recovery"/>).</summary>
     public RecoveryFigures Recoveries { get; } = new();
+
+    /// <summary>Faults the soak injects only when LEDGER_SOAK_FAULTS names them.</summary>
+    public static readonly IReadOnlySet<Fault> OnlyWhenNamed = new HashSet<Fault> { Fault.WriterZombie };
 
     /// <summary>Faults in rounds: each round is every fault (of those chosen) once, in an order the seed shuffles.</summary>
     public static IReadOnlyList<Fault> Schedule(int seed, int trials, IReadOnlyList<Fault> faults)
@@ -85,10 +92,9 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
         say($"trial {number}: {fault} after {load.Answered}/{commands} commands answered");
         _faultBegan = Stopwatch.GetTimestamp();
         var produced = await Inject(fault, random, tag);
-        var faultOver = Stopwatch.GetTimestamp();
         load.FaultOver();
         var expected = (await running).Concat(produced).ToList();
-        var recovery = Recovery.Of(expected, _faultBegan, faultOver);
+        var recovery = Recovery.Of(expected, _faultBegan);
         Recoveries.Add(fault, recovery);
         say($"trial {number}: load done, {expected.Count(e => e.Answer is null || TrialLoad.Accepted(e.Answer))} accepted, " +
             $"{expected.Count(e => e.Answer is not null && !TrialLoad.Accepted(e.Answer))} refused");
@@ -149,6 +155,9 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
                 return [];
             case Fault.PoisonCommand:
                 return await Poison(random, tag);
+            case Fault.WriterZombie:
+                await Zombie(random);
+                return [];
             case Fault.SnapshotsUnwritable:
                 await SnapshotsUnwritable(random);
                 return [];
@@ -158,6 +167,19 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
             default:
                 throw new ArgumentOutOfRangeException(nameof(fault), fault, null);
         }
+    }
+
+    private async Task Zombie(Random random)
+    {
+        var zombie = ledger.Writer!;
+        zombie.Pause();
+        TookEffect();
+        await ledger.StartWriter(); // ready once the group has given it the paused writer's partitions
+        say("  writer paused; a second writer took its partitions");
+        zombie.Resume();
+        await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2_001))); // the zombie's moment: part of the fault
+        zombie.Kill();
+        say("  the paused writer let go on, then killed");
     }
 
     private async Task SnapshotsUnwritable(Random random)

@@ -8,18 +8,19 @@ namespace Ledger.Tests.Faults;
 /// moment the fault began):
 /// - to the first decision: the first command sent after the fault began that was answered as decided
 ///   (201 or 422); commands sent before may have been decided before the fault, so they do not count;
-/// - to the end of the backlog: the last command that was in flight when the fault began, sent while
-///   it lasted, or slowed by it (sent after, but answered more than <see cref="SlowDecision"/> after it
-///   was sent: a partition still stalled) answered as decided: when the ledger has caught up.
+/// - to the end of the backlog: the last command that was in flight when the fault began, or sent
+///   after it and slowed (answered more than <see cref="SlowDecision"/> after it was sent: a partition
+///   still stalled), answered as decided: when the ledger has caught up. A fault that does not stop
+///   decisions (of the read side) ends its backlog with the commands in flight when it began.
 /// Null when no command fits (the load ended first).
 /// </summary>
 public sealed record Recovery(double? FirstDecisionSeconds, double? BacklogEndSeconds)
 {
-    public static Recovery Of(IEnumerable<ExpectedCommand> commands, long faultBegan, long faultOver)
+    public static Recovery Of(IEnumerable<ExpectedCommand> commands, long faultBegan)
     {
         var answered = commands.Where(c => c.DecidedAt != 0).ToList();
         var after = answered.Where(c => c.SentAt >= faultBegan).Select(c => c.DecidedAt).DefaultIfEmpty().Min();
-        var backlog = answered.Where(c => c.DecidedAt >= faultBegan && (c.SentAt < faultOver || Slow(c)))
+        var backlog = answered.Where(c => c.DecidedAt >= faultBegan && (c.SentAt < faultBegan || Slow(c)))
             .Select(c => c.DecidedAt).DefaultIfEmpty().Max();
         return new Recovery(after == 0 ? null : Seconds(faultBegan, after), backlog == 0 ? null : Seconds(faultBegan, backlog));
     }

@@ -16,7 +16,7 @@ public sealed record ExpectedCommand(string UserId, string Key, string What, Ans
 /// lack of money) and transfers to users on other partitions, each retried with its Idempotency-Key
 /// until the ledger says what it decided (201 or 422), so a fault may delay a command but never
 /// excuse losing or doubling it. Bounded: the planned commands, and more at a slower pace until the fault
-/// is over and a few after it (at most ten times the planned ones in all), and a deadline per command.
+/// is over and a few after it (at most five times the planned ones in all), and a deadline per command.
 /// </summary>
 public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users, Random random, string tag, int commands, int clients)
 {
@@ -41,8 +41,8 @@ public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users,
 
     /// <summary>At most this many times the planned commands in all; the ones past the plan are sent
     /// at a client's pace, so a long fault does not make the ledger (and its audit) much bigger.</summary>
-    private const int ExtraFactor = 10;
-    private static readonly TimeSpan ExtraPace = TimeSpan.FromMilliseconds(100);
+    private const int ExtraFactor = 5;
+    private static readonly TimeSpan ExtraPace = TimeSpan.FromMilliseconds(250);
 
     private int _next = -1;
     private int _faultOverAt = int.MaxValue;
