@@ -18,7 +18,8 @@ internal static class CommandChecks
     /// <summary>The header a dead letter names its source record with: topic/partition/offset.</summary>
     public const string DeadLetterSourceHeader = "ledger-source";
 
-    public sealed record Coverage(long[] HeldFrom, long[] ReachedUpTo);
+    /// <param name="Found">Where the commands asked for by id (the saga steps still to be decided) are on ledger.commands.</param>
+    public sealed record Coverage(long[] HeldFrom, long[] ReachedUpTo, IReadOnlyDictionary<Guid, (int Partition, long Offset)> Found);
 
     /// <summary>The sources (topic/partition/offset) of the records on the dead-letter topic. Read before
     /// ledger.events: a dead letter proves its writer decided everything before it, so those decisions
@@ -35,7 +36,8 @@ internal static class CommandChecks
     }
 
     public static (AuditCheck Check, Coverage Coverage) AcceptedCommandsDecided(string bootstrapServers, KafkaOptions kafka, CommandCodec codec,
-        EventLog log, IReadOnlyDictionary<int, long> committed, HashSet<string> deadLettered, AuditOptions options, CancellationToken cancellation)
+        EventLog log, IReadOnlyDictionary<int, long> committed, HashSet<string> deadLettered, IReadOnlySet<Guid> find,
+        AuditOptions options, CancellationToken cancellation)
     {
         var findings = new CheckFindings("accepted_commands_decided",
             "every command the writers have reached is decided, repeats a decided request, or is on the dead-letter topic",
@@ -44,6 +46,7 @@ internal static class CommandChecks
         var reached = Enumerable.Range(0, kafka.Partitions).Select(p => committed.GetValueOrDefault(p)).ToArray();
         var unhandled = Enumerable.Range(0, kafka.Partitions).Select(_ => new List<(long Offset, string What)>()).ToArray();
         var seenCommands = new HashSet<Guid>();
+        var found = new Dictionary<Guid, (int, long)>();
         var extents = KafkaLog.Read(bootstrapServers, kafka.CommandsTopic, kafka.Partitions, endsExclusive: null, options.KafkaStallTimeout, record =>
         {
             var (partition, offset) = (record.Partition.Value, record.Offset.Value);
@@ -57,6 +60,7 @@ internal static class CommandChecks
             {
                 var request = codec.Decode(record.Message.Value).Request;
                 var firstCopy = seenCommands.Add(request.CommandId);
+                if (firstCopy && find.Contains(request.CommandId)) found[request.CommandId] = (partition, offset);
                 if (log.CommandIds.Contains(request.CommandId))
                 {
                     // Only the first copy of a command proves the writer got here: a later copy may still be waiting.
@@ -79,6 +83,6 @@ internal static class CommandChecks
         }
         // Commands the broker deleted (ledger.commands need not be kept forever) cannot be checked: the
         // coverage says from which offset each partition was.
-        return (findings.Result(), new Coverage([.. extents.Select(e => e.Start)], reached));
+        return (findings.Result(), new Coverage([.. extents.Select(e => e.Start)], reached, found));
     }
 }

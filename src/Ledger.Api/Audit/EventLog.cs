@@ -1,3 +1,5 @@
+using Ledger.Domain;
+using Ledger.Domain.Transfers;
 using Ledger.Kafka;
 using Ledger.Contracts;
 
@@ -28,8 +30,8 @@ internal sealed class EventLog
             try
             {
                 var @event = codec.Decode(record.Message.Value).Event;
-                byOffset[record.Partition.Value][record.Offset.Value] =
-                    new LoggedEvent(@event.Request.CommandId, @event.Request.UserId, @event.Request.IdempotencyKey, @event.GetType().Name);
+                byOffset[record.Partition.Value][record.Offset.Value] = new LoggedEvent(@event.Request.CommandId,
+                    @event.Request.UserId, @event.Request.IdempotencyKey, @event.GetType().Name, TransferStep.Of(@event));
             }
             catch (MalformedMessage error)
             {
@@ -46,4 +48,20 @@ internal sealed class EventLog
     }
 }
 
-internal sealed record LoggedEvent(Guid CommandId, string UserId, string IdempotencyKey, string Type);
+internal sealed record LoggedEvent(Guid CommandId, string UserId, string IdempotencyKey, string Type, TransferStep? Transfer);
+
+/// <summary>A step of a transfer's saga as logged: which transfer (the sender and the sender's id), and
+/// the details every step of it must repeat exactly.</summary>
+internal sealed record TransferStep(string FromUserId, string TransferId, string ToUserId, string Asset, long Amount)
+{
+    public static TransferStep? Of(LedgerEvent @event) => @event switch
+    {
+        TransferDebited e => new(e.FromUserId, e.TransferId, e.ToUserId, e.Asset, e.Amount),
+        TransferCredited e => new(e.FromUserId, e.TransferId, e.ToUserId, e.Asset, e.Amount),
+        TransferCreditRejected e => new(e.FromUserId, e.TransferId, e.ToUserId, e.Asset, e.Amount),
+        TransferRefunded e => new(e.FromUserId, e.TransferId, e.ToUserId, e.Asset, e.Amount),
+        _ => null,
+    };
+
+    public override string ToString() => $"transfer {TransferId} of {FromUserId} to {ToUserId}, {Amount} {Asset}";
+}

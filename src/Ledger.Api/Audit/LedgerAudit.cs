@@ -10,7 +10,7 @@ namespace Ledger.Api.Audit;
 /// <summary>
 /// Checks a live ledger against the properties it must always hold (ARCHITECTURE.md): postings sum
 /// to zero, the balance cache equals a replay of the log, no balance below zero, every command
-/// applied at most once, every accepted command decided. One piece of code behind GET /v1/audit,
+/// applied at most once, every accepted command decided, every transfer's steps matching and complete. One piece of code behind GET /v1/audit,
 /// `./ledger audit` (`dotnet Ledger.Api.dll audit`) and the fault tests.
 /// PostgreSQL is read in ONE read-only REPEATABLE READ transaction, so every SQL check sees the same
 /// snapshot; Kafka is read after the snapshot, so everything the snapshot holds is already on it.
@@ -60,9 +60,11 @@ public sealed class LedgerAudit(
         checks.AddRange(await StoreChecks.ReplayAndCompare(sql, log, projected, events, markets, writer.IdempotencyWindow, options, cancellation));
         checks.Add(await sql.NoNegativeBalance(cancellation));
         checks.Add(await sql.AppliedAtMostOnce(writer.IdempotencyWindow, cancellation));
+        var sagas = TransferChecks.Sagas.Of(log);
         var (decided, commandCoverage) = await Task.Run(() => CommandChecks.AcceptedCommandsDecided(
-            bootstrap.Value, kafka, commands, log, committed, deadLettered, options, cancellation), cancellation);
+            bootstrap.Value, kafka, commands, log, committed, deadLettered, sagas.AwaitedCommands(), options, cancellation), cancellation);
         checks.Add(decided);
+        checks.Add(sagas.Check(commandCoverage, [.. log.Extents.Select(e => e.Start)], options));
 
         var covers = new AuditCoverage([.. Enumerable.Range(0, kafka.Partitions).Select(p => new PartitionCoverage(p,
             projected.TryGetValue(p, out var next) ? next : null, log.Extents[p].Start, log.Extents[p].End,

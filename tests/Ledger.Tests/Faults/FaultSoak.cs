@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Ledger.Domain;
@@ -29,6 +30,17 @@ public enum Fault
     ProjectorRewind,
     /// <summary>An undecodable command on a partition, then a good one for the same partition.</summary>
     PoisonCommand,
+    /// <summary>PostgreSQL slow: a transaction holds exclusive locks on the event store and the balance
+    /// cache for 1-4 s while the projector writes (decisions go on; the projector waits, then catches up).</summary>
+    PostgresLocked,
+    /// <summary>The writer's snapshot directory full or read-only (the seed picks) while it snapshots, then
+    /// the writer killed and started again before it is repaired: it recovers from the last snapshot it
+    /// could write (or the log), decides nothing twice, and leaves no half-written file behind.</summary>
+    SnapshotsUnwritable,
+    /// <summary>The writer stopped (SIGSTOP) until a second writer has taken its partitions, then let go
+    /// on (SIGCONT) as a zombie for a moment, then killed: nothing may be decided twice. Run only when
+    /// named (LEDGER_SOAK_FAULTS): on the mock cluster no broker fences the zombie (see docs/soak.md).</summary>
+    WriterZombie,
 }
 
 /// <summary>
@@ -38,7 +50,7 @@ public enum Fault
 /// (GET /v1/audit) is ok. The seed decides the faults, their moments (by commands answered, not by
 /// time), their targets and the load, so a failure replays from it (timing aside).
 /// </summary>
-public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Action<string> say)
+public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, SnapshotDisk snapshots, Action<string> say)
 {
     private const int UserCount = 24;
     private const int ClientsInFlight = 6;
@@ -46,6 +58,12 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
     private static readonly TimeSpan KafkaDeadline = TimeSpan.FromSeconds(60);
     private readonly string[] _users = [.. Enumerable.Range(0, UserCount).Select(i => $"soak-{i:00}")];
     private readonly CommandCodec _commands = new(AssetCatalog.Default);
+
+    /// <summary>Per fault, how long the ledger took to decide again and to catch up (see <see cref="Recovery"/>).</summary>
+    public RecoveryFigures Recoveries { get; } = new();
+
+    /// <summary>Faults the soak injects only when LEDGER_SOAK_FAULTS names them.</summary>
+    public static readonly IReadOnlySet<Fault> OnlyWhenNamed = new HashSet<Fault> { Fault.WriterZombie };
 
     /// <summary>Faults in rounds: each round is every fault (of those chosen) once, in an order the seed shuffles.</summary>
     public static IReadOnlyList<Fault> Schedule(int seed, int trials, IReadOnlyList<Fault> faults)
@@ -72,18 +90,29 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
         var running = load.Run();
         await load.WhenAnswered(faultAt);
         say($"trial {number}: {fault} after {load.Answered}/{commands} commands answered");
+        _faultBegan = Stopwatch.GetTimestamp();
         var produced = await Inject(fault, random, tag);
+        load.FaultOver();
         var expected = (await running).Concat(produced).ToList();
+        var recovery = Recovery.Of(expected, _faultBegan);
+        Recoveries.Add(fault, recovery);
         say($"trial {number}: load done, {expected.Count(e => e.Answer is null || TrialLoad.Accepted(e.Answer))} accepted, " +
             $"{expected.Count(e => e.Answer is not null && !TrialLoad.Accepted(e.Answer))} refused");
 
         await EveryCommandDecidedOnce(expected);
+        await EveryTransferSettled();
         var report = await ledger.Audit(TimeSpan.FromSeconds(120));
         if (!report.IsOk())
             throw new InvalidOperationException($"trial {number} ({fault}): the audit found differences\n{report.Failures()}\n{ledger.Logs}");
-        say($"trial {number}: audit ok ({Checked(report)})");
+        say($"trial {number}: audit ok ({Checked(report)}); {fault}: {recovery}");
         if (Environment.GetEnvironmentVariable("LEDGER_SOAK_DEBUG") == "1") say(ledger.Logs);
     }
+
+    private long _faultBegan;
+
+    /// <summary>The fault's moment, where injecting it takes time of its own (a kill -9 returns once the
+    /// process is gone): recovery is counted from there.</summary>
+    private void TookEffect() => _faultBegan = Stopwatch.GetTimestamp();
 
     private async Task<IReadOnlyList<ExpectedCommand>> Inject(Fault fault, Random random, string tag)
     {
@@ -91,10 +120,12 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
         {
             case Fault.KillWriter:
                 ledger.Writer!.Kill();
+                TookEffect();
                 await ledger.StartWriter();
                 return [];
             case Fault.KillProjector:
                 ledger.Projector!.Kill();
+                TookEffect();
                 await ledger.StartProjector();
                 return [];
             case Fault.BrokerDownUp:
@@ -102,6 +133,7 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
                 var down = TimeSpan.FromMilliseconds(random.Next(1_000, 4_001));
                 say($"  broker {broker} down for {down.TotalSeconds:0.0} s");
                 ledger.Kafka.Cluster.SetBrokerDown(broker);
+                TookEffect();
                 await Task.Delay(down); // the fault's length, not a synchronisation
                 ledger.Kafka.Cluster.SetBrokerUp(broker);
                 return [];
@@ -117,14 +149,69 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
                 return await ProduceTwice(random, tag, count: random.Next(3, 7));
             case Fault.ProjectorRewind:
                 ledger.Projector!.Kill();
+                TookEffect();
                 await RewindProjectorOffsetsOnKafka();
                 await ledger.StartProjector();
                 return [];
             case Fault.PoisonCommand:
                 return await Poison(random, tag);
+            case Fault.WriterZombie:
+                await Zombie(random);
+                return [];
+            case Fault.SnapshotsUnwritable:
+                await SnapshotsUnwritable(random);
+                return [];
+            case Fault.PostgresLocked:
+                await HoldProjectorTables(TimeSpan.FromMilliseconds(random.Next(1_000, 4_001)));
+                return [];
             default:
                 throw new ArgumentOutOfRangeException(nameof(fault), fault, null);
         }
+    }
+
+    private async Task Zombie(Random random)
+    {
+        var zombie = ledger.Writer!;
+        zombie.Pause();
+        TookEffect();
+        await ledger.StartWriter(); // ready once the group has given it the paused writer's partitions
+        say("  writer paused; a second writer took its partitions");
+        zombie.Resume();
+        await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2_001))); // the zombie's moment: part of the fault
+        zombie.Kill();
+        say("  the paused writer let go on, then killed");
+    }
+
+    private async Task SnapshotsUnwritable(Random random)
+    {
+        var full = random.Next(2) == 0;
+        if (full) await snapshots.Fill();
+        else await snapshots.ReadOnly();
+        TookEffect();
+        var before = snapshots.Snapshots();
+        say($"  snapshot directory {(full ? "full" : "read-only")} ({before.Count} snapshots in it)");
+        await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2_001))); // the writer decides (and tries to snapshot) meanwhile
+        ledger.Writer!.Kill();
+        await ledger.StartWriter(); // recovers from what the directory holds, and cannot write there either
+        await snapshots.Repair();
+        if (snapshots.LeftOver() is { Count: > 0 } left)
+            throw new InvalidOperationException($"failed snapshot writes left files behind: {string.Join(", ", left)}");
+        say($"  writer killed and recovered with its snapshot directory {(full ? "full" : "read-only")}; repaired, nothing left behind");
+    }
+
+    /// <summary>As a long report or a migration would: one transaction holding ACCESS EXCLUSIVE locks on
+    /// the tables every projector batch writes, for a while, then rolled back.</summary>
+    private async Task HoldProjectorTables(TimeSpan holding)
+    {
+        await using var connection = new NpgsqlConnection(ledger.Postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var locking = new NpgsqlCommand("lock table events, balances in access exclusive mode", connection, transaction))
+            await locking.ExecuteNonQueryAsync();
+        TookEffect();
+        say($"  events and balances locked for {holding.TotalSeconds:0.0} s");
+        await Task.Delay(holding); // the fault's length, not a synchronisation
+        await transaction.RollbackAsync();
     }
 
     private void MoveLeaders(Random random)
@@ -241,6 +328,44 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Ac
         {
             throw new InvalidOperationException($"{timeout.Message}\n{string.Join("\n", problems.Take(20))}\n{ledger.Logs}", timeout);
         }
+    }
+
+    /// <summary>Every transfer's saga has settled: each debit credited or refunded. The audit counts a step
+    /// still in flight as no difference, so the trial waits for the sagas to end before it audits.</summary>
+    private async Task EveryTransferSettled()
+    {
+        var unsettled = new List<string>();
+        try
+        {
+            await Eventually.Until(async () =>
+            {
+                try
+                {
+                    unsettled = await UnsettledTransfers();
+                    return unsettled.Count == 0;
+                }
+                catch (NpgsqlException) { return false; } // PostgreSQL restarting
+            }, SettleDeadline, "every transfer is credited or refunded");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new InvalidOperationException($"{timeout.Message}\n{string.Join("\n", unsettled.Take(20))}\n{ledger.Logs}", timeout);
+        }
+    }
+
+    private async Task<List<string>> UnsettledTransfers()
+    {
+        await using var connection = new NpgsqlConnection(ledger.Postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            select body->>'fromUserId', body->>'transferId' from events
+             where type in ('TransferDebited', 'TransferCredited', 'TransferRefunded')
+             group by 1, 2 having not bool_or(type in ('TransferCredited', 'TransferRefunded'))
+            """, connection);
+        var unsettled = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) unsettled.Add($"transfer {reader.GetString(1)} of {reader.GetString(0)}: debited, neither credited nor refunded");
+        return unsettled;
     }
 
     private static string? Problem(ExpectedCommand expected, IReadOnlyDictionary<(string, string), (long Commands, string? Code)> stored)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Ledger.Kafka;
 using Ledger.Tests.Integration;
@@ -6,14 +7,16 @@ using Ledger.Tests.Support;
 namespace Ledger.Tests.Faults;
 
 /// <summary>A command the trial expects decided exactly once: sent through HTTP (with the answer it
-/// finally got) or produced straight onto ledger.commands.</summary>
-public sealed record ExpectedCommand(string UserId, string Key, string What, Answer? Answer);
+/// finally got, when it was first sent and when it was answered as decided, in Stopwatch timestamps)
+/// or produced straight onto ledger.commands (no answer, no times).</summary>
+public sealed record ExpectedCommand(string UserId, string Key, string What, Answer? Answer, long SentAt = 0, long DecidedAt = 0);
 
 /// <summary>
 /// One trial's traffic, as a pool of careful clients sends it: deposits, withdrawals (some refused for
 /// lack of money) and transfers to users on other partitions, each retried with its Idempotency-Key
 /// until the ledger says what it decided (201 or 422), so a fault may delay a command but never
-/// excuse losing or doubling it. Bounded: a fixed number of commands and a deadline per command.
+/// excuse losing or doubling it. Bounded: the planned commands, and more at a slower pace until the fault
+/// is over and a few after it (at most five times the planned ones in all), and a deadline per command.
 /// </summary>
 public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users, Random random, string tag, int commands, int clients)
 {
@@ -32,23 +35,46 @@ public sealed class TrialLoad(RunningLedger ledger, IReadOnlyList<string> users,
         return _reached.Task;
     }
 
+    /// <summary>After the fault is over, the load goes on for at least this many more commands (beyond
+    /// the planned ones if need be), so every fault has commands sent after it to measure recovery by.</summary>
+    private int TailAfterFault => 2 * clients;
+
+    /// <summary>At most this many times the planned commands in all; the ones past the plan are sent
+    /// at a client's pace, so a long fault does not make the ledger (and its audit) much bigger.</summary>
+    private const int ExtraFactor = 5;
+    private static readonly TimeSpan ExtraPace = TimeSpan.FromMilliseconds(250);
+
+    private int _next = -1;
+    private int _faultOverAt = int.MaxValue;
+
+    /// <summary>Says the fault is over: the load sends <see cref="TailAfterFault"/> more commands at least.</summary>
+    public void FaultOver() => Volatile.Write(ref _faultOverAt, Volatile.Read(ref _next) + 1);
+
     public async Task<IReadOnlyList<ExpectedCommand>> Run()
     {
-        var planned = Enumerable.Range(0, commands).Select(Plan).ToList(); // planned before sending: the seed decides it all
-        using var inFlight = new SemaphoreSlim(clients);
+        // Planned before sending, the extra ones too: the seed decides it all (how many of the extra
+        // ones are sent depends on how long the fault lasts).
+        var planned = Enumerable.Range(0, ExtraFactor * commands).Select(Plan).ToList();
+        var done = new ExpectedCommand?[planned.Count];
+        async Task Client()
+        {
+            while (true)
+            {
+                var index = Interlocked.Increment(ref _next);
+                if (index >= planned.Count || (index >= commands && index >= (long)Volatile.Read(ref _faultOverAt) + TailAfterFault)) return;
+                if (index >= commands) await Task.Delay(ExtraPace); // a client's pace past the plan, not a synchronisation
+                var command = planned[index];
+                var sentAt = Stopwatch.GetTimestamp();
+                var answer = await ledger.SendUntilDecided(command.Path, command.Body, command.Key, DecisionDeadline);
+                var decidedAt = Stopwatch.GetTimestamp();
+                if (Interlocked.Increment(ref _answered) >= Volatile.Read(ref _trigger)) _reached.TrySetResult();
+                done[index] = new ExpectedCommand(command.UserId, command.Key, $"{command.Path} {command.Key}", answer, sentAt, decidedAt);
+            }
+        }
         try
         {
-            return await Task.WhenAll(planned.Select(async command =>
-            {
-                await inFlight.WaitAsync();
-                try
-                {
-                    var answer = await ledger.SendUntilDecided(command.Path, command.Body, command.Key, DecisionDeadline);
-                    if (Interlocked.Increment(ref _answered) >= Volatile.Read(ref _trigger)) _reached.TrySetResult();
-                    return new ExpectedCommand(command.UserId, command.Key, $"{command.Path} {command.Key}", answer);
-                }
-                finally { inFlight.Release(); }
-            }));
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(Client)));
+            return [.. done.OfType<ExpectedCommand>()];
         }
         finally { _reached.TrySetResult(); }
     }

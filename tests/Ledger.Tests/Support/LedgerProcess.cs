@@ -83,6 +83,12 @@ public sealed class LedgerProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>SIGSTOP: the process stands still (as in a long pause, or cut off), holding what it has.</summary>
+    public void Pause() => _ = SendSignal(_process.Id, 19);
+
+    /// <summary>SIGCONT: the paused process carries on where it stood.</summary>
+    public void Resume() => _ = SendSignal(_process.Id, 18);
+
     /// <summary>SIGTERM, as an operator or orchestrator stops it.</summary>
     public void Terminate(TimeSpan? within = null)
     {

@@ -58,13 +58,22 @@ internal sealed class SnapshotStore
         var path = PathOf(header.Partition);
         // Named per writing, so two processes sharing the directory never write one file together.
         var beside = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.writing";
-        using (var file = new FileStream(beside, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
+            using (var file = new FileStream(beside, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                file.Write(bytes);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(beside, path, overwrite: true);
         }
-        try { File.Move(beside, path, overwrite: true); }
-        finally { File.Delete(beside); }
+        finally
+        {
+            // Gone after the rename; after a failed write (a full disk) it would hold the space it took.
+            try { File.Delete(beside); }
+            catch (IOException) { } // the write's own error is the one to report
+            catch (UnauthorizedAccessException) { }
+        }
         return bytes.Length;
     }
 }
