@@ -11,15 +11,18 @@ using Npgsql;
 // events, each beside a raw binary COPY of the same event rows, in alternating rounds; then a kill -9
 // of a process running Marten's daemon mid-catch-up. docs/adr/0001-read-side-projector.md reads it.
 // LEDGER_BENCH_POSTGRES: a connection string of a role that may create databases (fresh ones are made
-// and dropped). Arguments: [events, default 20000] [rounds, default 2] [markdown table file, optional].
+// and dropped). Arguments: [events, default 12000] [rounds, default 2] [markdown table file, optional] [--quick].
 // Internal: "daemon-child CONNECTION" runs the crash check's daemon until it has caught up.
 if (args is ["daemon-child", var childConnection]) return await DaemonCrash.Child(childConnection);
 
 var admin = Environment.GetEnvironmentVariable("LEDGER_BENCH_POSTGRES")
     ?? throw new InvalidOperationException("set LEDGER_BENCH_POSTGRES to a connection string of a role that may create databases");
-var eventsWanted = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
-var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
-var tableFile = args.Length > 2 ? args[2] : null;
+// --quick: only the designs the decision turns on (./ledger bench --quick stays a few minutes).
+var quick = args.Contains("--quick");
+var positional = args.Where(a => a != "--quick").ToArray();
+var eventsWanted = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 12_000;
+var rounds = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 2;
+var tableFile = positional.Length > 2 ? positional[2] : null;
 const int Seed = 42;
 var projectorBatch = new ProjectorOptions().BatchSizeMax;
 
@@ -28,7 +31,7 @@ var stream = GeneratedStream.Generate(Seed, commands: eventsWanted, days: 30, us
 var recorded = stream.Select(LedgerRecorded.From).ToList();
 var check = new SumsCheck(stream, recorded);
 var rawRows = stream.Select(e => e with { Sequence = e.Partition * 10_000_000L + e.Offset + 1 }).ToList();
-var warmUp = GeneratedStream.Generate(Seed + 1, commands: 1_500, days: 2, users: 200, partitions: 12);
+var warmUp = GeneratedStream.Generate(Seed + 1, commands: Math.Min(1_500, eventsWanted / 4), days: 2, users: 200, partitions: 12);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cpus; {stream.Count} events of 1,000 users on 12 partitions, seed {Seed}; " +
     $"{rounds} rounds after a warm-up; load average at the start {LoadAverage()}");
 
@@ -45,17 +48,28 @@ var designs = new List<MartenDesign>
     new("quick append, stream per partition, balances alone, by the daemon", Append.Quick, Streams.PerPartition, Runs.Daemon, Runs.Not),
     new("quick append, stream per partition, statistics alone, by the daemon", Append.Quick, Streams.PerPartition, Runs.Not, Runs.Daemon),
     new("quick append, stream per partition, both by the daemon", Append.Quick, Streams.PerPartition, Runs.Daemon, Runs.Daemon),
+    new("quick append, stream per partition, both by the daemon running alongside the append", Append.Quick, Streams.PerPartition, Runs.Daemon, Runs.Daemon, DaemonAlongside: true),
     new("quick append, stream per partition, both by the daemon, mt_events never analysed", Append.Quick, Streams.PerPartition, Runs.Daemon, Runs.Daemon, Analyze: false),
     new("quick append, stream per partition, both by the daemon (pages of 5000), then a rebuild", Append.Quick, Streams.PerPartition, Runs.Daemon, Runs.Daemon, DaemonBatchSize: 5_000, Rebuild: true),
     new("quick append, stream per partition, balances by the daemon, FlatTableProjection statistics by the daemon", Append.Quick, Streams.PerPartition, Runs.Daemon, Runs.Daemon, FlatStatistics: true),
     new("quick append, stream per partition, events and offsets only", Append.Quick, Streams.PerPartition, Runs.Not, Runs.Not),
     new("bulk import (BulkInsertEventStreamAsync), both by the daemon", Append.BulkImport, Streams.PerBatchAndPartition, Runs.Daemon, Runs.Daemon),
+    new("bulk import (BulkInsertEventStreamAsync), both by the daemon running alongside the import", Append.BulkImport, Streams.PerBatchAndPartition, Runs.Daemon, Runs.Daemon, DaemonAlongside: true),
     new("bulk import (BulkInsertEventStreamAsync), events only", Append.BulkImport, Streams.PerBatchAndPartition, Runs.Not, Runs.Not),
 };
+string[] quickDesigns =
+[
+    "quick append, stream per partition, both inline",
+    "quick append, stream per partition, both by the daemon running alongside the append",
+    "quick append, stream per partition, events and offsets only",
+    "bulk import (BulkInsertEventStreamAsync), both by the daemon running alongside the import",
+];
+if (quick) designs.RemoveAll(d => !quickDesigns.Contains(d.Name));
 const string ProjectorName = "Ledger's projector (events, balances, orders, entries, daily statistics per asset and per user, offsets)";
 const string ProjectorSubsetName = "Ledger's projector's statements for Marten's read models only (events, balances, daily statistics, offsets)";
 const string ProjectorBatch5000Name = "Ledger's projector, batch 5000";
-var names = new[] { ProjectorName, ProjectorBatch5000Name, ProjectorSubsetName }.Concat(designs.Select(d => d.Name)).ToList();
+var names = new[] { ProjectorName }.Concat(quick ? [] : [ProjectorBatch5000Name]).Append(ProjectorSubsetName)
+    .Concat(designs.Select(d => d.Name)).ToList();
 var measured = names.ToDictionary(n => n, _ => new List<Measured>());
 
 for (var round = 0; round <= rounds; round++)
@@ -165,7 +179,9 @@ async Task<(double Rate, string Detail, string Verdict)> Marten(MartenDesign des
     var rate = events.Count / timings.Total.TotalSeconds;
     var detail = $" (batch {design.BatchSize}; append {events.Count / timings.Append.TotalSeconds:0} events/s";
     if (design.UsesDaemon)
-        detail += $", ANALYZE {timings.Analyze.TotalSeconds:0.00} s, daemon catch-up {events.Count / timings.CatchUp.TotalSeconds:0} events/s";
+        detail += design.DaemonAlongside
+            ? $", ANALYZE {timings.Analyze.TotalSeconds:0.00} s, the daemon caught up {timings.CatchUp.TotalSeconds:0.00} s after the append"
+            : $", ANALYZE {timings.Analyze.TotalSeconds:0.00} s, daemon catch-up {events.Count / timings.CatchUp.TotalSeconds:0} events/s";
     if (timings.Rebuild is { } rebuild) detail += $", rebuild of both {events.Count / rebuild.TotalSeconds:0} events/s";
     detail += ")";
     return (rate, detail, warm ? "warm-up" : await check.Marten(database.Source, design));
