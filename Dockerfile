@@ -46,7 +46,8 @@ RUN mkdir -p /var/lib/ledger/snapshots && chown "$APP_UID" /var/lib/ledger/snaps
 ENV LEDGER_PROJECT=${PROJECT} \
     ASPNETCORE_URLS=http://0.0.0.0:8080 \
     ASPNETCORE_HTTP_PORTS=
-EXPOSE 8080 8081
+# 9090: the Api's management port (Management__Port), internal only.
+EXPOSE 8080 8081 9090
 
 # The base image's non-root "app" user (numeric id, so runAsNonRoot checks can verify it).
 USER $APP_UID

@@ -81,6 +81,9 @@ ledger_bench() {
   for partitions in 4 1; do
     ledger_bench_start_ledger "$partitions"
     ledger_bench_http ledger "uniform-p$partitions" "$partitions" uniform --callers "$BENCH_CALLERS"
+    # The HTTP floor, once, on the same Api: GET /health/live does no work, so no command through
+    # this edge, client and cores can be answered faster (the bound on "Ledger / broker raw").
+    [ "$partitions" = 1 ] && ledger_bench_http http-floor health-live 1 uniform --callers "$BENCH_CALLERS" --floor-path /health/live
     ledger_bench_check_alive
     ledger_stop_children
   done

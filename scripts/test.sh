@@ -3,8 +3,16 @@
 
 ledger_test() {
   trap 'ledger_pg_stop' EXIT
-  ledger_ensure_packages docker-compose chromium # chromium: the dashboard test loads the page headless
-  ledger_pg_start
+  # chromium: the dashboard test loads the page headless; prometheus: its promtool lints both /metrics
+  ledger_ensure_packages docker-compose chromium prometheus
+  # LEDGER_TEST_INFRASTRUCTURE=containers: Kafka and PostgreSQL from Testcontainers (needs a Docker
+  # engine; the suite checks the value and the engine). Otherwise this machine's PostgreSQL.
+  local infrastructure="${LEDGER_TEST_INFRASTRUCTURE:-local}"
+  case "$infrastructure" in
+    local) ledger_pg_start ;;
+    containers) say "integration tests on Testcontainers (apache/kafka, postgres:15)" ;;
+    *) die "LEDGER_TEST_INFRASTRUCTURE=$infrastructure is not known: use local (the default) or containers" ;;
+  esac
 
   say "validating docker-compose.yml"
   POSTGRES_PASSWORD=validation-only LEDGER_JWT_SIGNING_KEY=validation-only docker-compose -f "$LEDGER_ROOT/docker-compose.yml" config -q \
@@ -14,7 +22,9 @@ ledger_test() {
   ledger_install_openapi_linter
   local results="$LEDGER_DATA/test-results" status=0
   rm -rf "$results"
-  LEDGER_TEST_POSTGRES="$(ledger_pg_connection postgres)" \
+  local postgres=""
+  [ "$infrastructure" = local ] && postgres="$(ledger_pg_connection postgres)"
+  LEDGER_TEST_POSTGRES="$postgres" \
   LEDGER_BUILD_CONFIGURATION="$LEDGER_BUILD_CONFIGURATION" \
     dotnet test "$LEDGER_ROOT/Ledger.sln" -c "$LEDGER_BUILD_CONFIGURATION" --no-build -nologo \
       --logger "console;verbosity=normal" --logger "trx;LogFileName=ledger.trx" --results-directory "$results" "$@" \

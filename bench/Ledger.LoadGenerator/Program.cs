@@ -9,6 +9,7 @@ using Ledger.LoadGenerator.Report;
 //   http    --url U --target ledger|baseline --scenario NAME --users N --distribution uniform|zipf:S|hot
 //           (--callers C | --rate R [--in-flight-max M]) --warmup S --seconds S --signing-key-file F
 //           --partitions P --results FILE [--watch NAME=PID ...] [--seed N]
+//           [--floor-path PATH: GET PATH instead of the mix (the HTTP floor), with --callers]
 //   broker  --bootstrap-file F --topic T --partitions P --records N --results FILE
 //   report  --results DIR --out FILE
 // Socket completions run on the socket engine's own thread instead of hopping to a thread pool worker
@@ -68,7 +69,10 @@ switch (args[0])
             window = cpuWindow.Finish();
             profileAfter = await WriterProfile.Read(probes);
         });
-        var counts = callers > 0 ? await run.Closed(callers, warmup, measured) : await run.Open(rate, inFlightMax, warmup, measured);
+        var floorPath = options.Optional("floor-path");
+        var counts = floorPath is not null ? await run.ClosedFloor(callers, warmup, measured, floorPath)
+            : callers > 0 ? await run.Closed(callers, warmup, measured)
+            : await run.Open(rate, inFlightMax, warmup, measured);
         await sampling;
 
         var result = new ScenarioResult(options.Text("target"), options.Text("scenario"), sampler.Name, users,

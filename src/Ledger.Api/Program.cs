@@ -13,6 +13,7 @@ builder.AddLedgerApi();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseManagementPort();
 app.UseHttpObservability();
 app.UseRequestHeadersLimit();
 app.UseApiPage();

@@ -29,6 +29,19 @@ public sealed class KafkaOptions
     public string WriterGroup { get; set; } = "ledger-writer";
     public string ProjectorGroup { get; set; } = "ledger-projector";
 
+    /// <summary>librdkafka properties every client of the process takes, named as librdkafka names
+    /// them (Kafka:Client:security.protocol; environment Kafka__Client__security.protocol): TLS,
+    /// SASL, client.id and the like. Checked by librdkafka at start-up.</summary>
+    public Dictionary<string, string> Client { get; set; } = [];
+
+    /// <summary>librdkafka properties whose value is the content of a file (Kafka:ClientSecretFiles:sasl.password
+    /// = /run/secrets/kafka-password), so secrets need not be in the environment. One trailing line
+    /// break is dropped.</summary>
+    public Dictionary<string, string> ClientSecretFiles { get; set; } = [];
+
+    /// <summary>Largest file <see cref="ClientSecretFiles"/> may name: a secret, not a document.</summary>
+    public const int ClientSecretFileBytesMax = 64 * 1024;
+
     public IEnumerable<string> Topics => [CommandsTopic, EventsTopic, RepliesTopic, DeadLetterTopic];
 
     public IReadOnlyList<string> Errors()
@@ -41,8 +54,35 @@ public sealed class KafkaOptions
         foreach (var topic in Topics.Where(string.IsNullOrWhiteSpace))
             errors.Add("Kafka topic names must not be empty");
         if (Topics.Distinct().Count() != Topics.Count()) errors.Add("Kafka topic names must differ");
+        foreach (var name in Client.Keys.Intersect(ClientSecretFiles.Keys))
+            errors.Add($"Kafka:Client:{name} and Kafka:ClientSecretFiles:{name} are both set: keep one");
+        foreach (var (name, path) in ClientSecretFiles)
+        {
+            if (!File.Exists(path)) errors.Add($"Kafka:ClientSecretFiles:{name} names {path}, which does not exist");
+            else if (new FileInfo(path).Length > ClientSecretFileBytesMax)
+                errors.Add($"Kafka:ClientSecretFiles:{name} names {path}, larger than {ClientSecretFileBytesMax} bytes");
+        }
+        foreach (var name in Client.Keys.Concat(ClientSecretFiles.Keys).Where(KafkaClientProperties.OwnedByTheLedger.Contains))
+            errors.Add($"Kafka:Client:{name} is set by the ledger itself and cannot be configured");
         return errors;
     }
+
+    /// <summary>The deployment's client properties, secrets read from their files.</summary>
+    public IReadOnlyDictionary<string, string> ResolveClientProperties()
+    {
+        var properties = new Dictionary<string, string>(Client, StringComparer.Ordinal);
+        foreach (var (name, path) in ClientSecretFiles)
+        {
+            var value = File.ReadAllText(path);
+            properties[name] = value.EndsWith("\r\n", StringComparison.Ordinal) ? value[..^2]
+                : value.EndsWith('\n') ? value[..^1] : value;
+        }
+        return properties;
+    }
+
+    /// <summary>Resolves the client properties, has librdkafka check them, and makes every client of
+    /// this process take them (<see cref="KafkaClientProperties.Use"/>). Hosts call it at start-up.</summary>
+    public void UseClientProperties() => KafkaClientProperties.Use(ResolveClientProperties());
 
     /// <summary>The bootstrap servers, read from the file when only the file is configured.</summary>
     public string ResolveBootstrapServers()

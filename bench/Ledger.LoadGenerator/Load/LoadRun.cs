@@ -82,6 +82,43 @@ public sealed class LoadRun
         return tally.Summarize(measured.TotalSeconds);
     }
 
+    /// <summary>
+    /// The HTTP floor: closed loop, each caller sending GET <paramref name="path"/> (an endpoint that does
+    /// no work of its own) as soon as the previous one is answered. Nothing that passes through the same
+    /// server, client and cores (a command least of all) can be answered faster than this.
+    /// </summary>
+    public async Task<ScenarioCounts> ClosedFloor(int callers, TimeSpan warmup, TimeSpan measured, string path)
+    {
+        var tally = new Tally();
+        var route = new Uri(_http.BaseAddress!, path);
+        var clock = Stopwatch.StartNew();
+        var windowEnd = warmup + measured;
+        var workers = Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < windowEnd)
+            {
+                var sent = clock.Elapsed;
+                AnswerClass answer;
+                string? error = null;
+                try
+                {
+                    using var response = await _http.GetAsync(route, HttpCompletionOption.ResponseHeadersRead);
+                    answer = Tally.Classify((int)response.StatusCode);
+                    if (answer == AnswerClass.Error) error = $"GET {path} -> {(int)response.StatusCode}";
+                    await Drain(response.Content);
+                }
+                catch (Exception failure) when (failure is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    (answer, error) = (AnswerClass.Error, $"GET {path}: {failure.GetType().Name}: {failure.Message}");
+                }
+                var done = clock.Elapsed;
+                if (done >= warmup && done <= windowEnd) tally.Record(CommandKind.Deposit, answer, (done - sent).TotalMilliseconds, error);
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        return tally.Summarize(measured.TotalSeconds);
+    }
+
     public async Task<ScenarioCounts> Open(double ratePerSecond, int inFlightMax, TimeSpan warmup, TimeSpan measured)
     {
         if (ratePerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(ratePerSecond));

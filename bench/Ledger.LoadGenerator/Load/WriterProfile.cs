@@ -13,11 +13,11 @@ public sealed record WriterProfile(double Commands, double Batches, double Decid
             var text = await http.GetStringAsync("/metrics");
             return new WriterProfile(
                 Sum(text, "ledger_writer_commands_total"),
-                Sum(text, "ledger_writer_decide_duration_ms_count"), // one sample per batch
-                Sum(text, "ledger_writer_decide_duration_ms_sum"),
-                Sum(text, "ledger_writer_transaction_duration_ms_sum"),
-                Sum(text, "ledger_api_decision_duration_ms_count"),
-                Sum(text, "ledger_api_decision_duration_ms_sum"));
+                Count(text, "ledger_writer_decide_duration"), // one sample per batch
+                MillisecondsSum(text, "ledger_writer_decide_duration"),
+                MillisecondsSum(text, "ledger_writer_transaction_duration"),
+                Count(text, "ledger_api_decision_duration"),
+                MillisecondsSum(text, "ledger_api_decision_duration"));
         }
         catch (HttpRequestException) { return null; }
     }
@@ -25,6 +25,13 @@ public sealed record WriterProfile(double Commands, double Batches, double Decid
     public WriterProfile Minus(WriterProfile before) => new(
         Commands - before.Commands, Batches - before.Batches, DecideMsSum - before.DecideMsSum,
         TransactionMsSum - before.TransactionMsSum, EdgeDecisions - before.EdgeDecisions, EdgeDecisionMsSum - before.EdgeDecisionMsSum);
+
+    // A histogram in seconds (this revision) or in ms (revisions before it, measured by --compare).
+    private static double Count(string text, string histogram) =>
+        Sum(text, histogram + "_seconds_count") + Sum(text, histogram + "_ms_count");
+
+    private static double MillisecondsSum(string text, string histogram) =>
+        Sum(text, histogram + "_seconds_sum") * 1000 + Sum(text, histogram + "_ms_sum");
 
     /// <summary>Sums a sample over all its label sets.</summary>
     private static double Sum(string text, string name)

@@ -283,6 +283,13 @@ public static class BenchmarkReport
         text.AppendLine($"| broker raw: {broker.Records:N0} records of {broker.RecordBytes} B over {broker.Partitions} partitions, produced (idempotent, acks=all) and consumed (read_committed) through Confluent.Kafka, same local mock cluster | {broker.RecordsPerSecond:N0} |");
         text.AppendLine($"| Ledger, best closed-loop run ({best.Scenario}) | {best.Counts.DecidedPerSecond:N0} |");
         text.AppendLine($"| **Ledger / broker raw** | **{BrokerShare(all, broker):0.00}** |");
+        if (Find(all, "http-floor", "health-live") is { } floor)
+        {
+            text.AppendLine($"| HTTP floor: GET /health/live on the same Api, {floor.Callers} callers, same load generator (no token, no body, no Kafka: Kestrel and the Api's middleware only) | {floor.Counts.DecidedPerSecond:N0} |");
+            text.AppendLine($"| **HTTP floor / broker raw** | **{floor.Counts.DecidedPerSecond / broker.RecordsPerSecond:0.00}** |");
+            text.AppendLine();
+            text.AppendLine($"A command through the HTTP edge cannot be answered faster than a request that does nothing on the same edge, client and cores, so on this machine Ledger / broker raw is bounded by HTTP floor / broker raw ({floor.Counts.DecidedPerSecond / broker.RecordsPerSecond:0.00}); the HTTP floor's own CPU per request is in the CPU table (scenario health-live).");
+        }
         text.AppendLine();
     }
 

@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Ledger.Api.Access;
 
-/// <summary>Bearer-token authentication (JWT, HS256) and the role policies. Failures are answered as
+/// <summary>Bearer-token authentication (JWT: an identity provider's RS256/ES256, or a shared HS256 key) and the role policies. Failures are answered as
 /// ProblemDetails that say what is wrong with the token, never the token itself.</summary>
 public static class AccessServices
 {
@@ -15,15 +15,19 @@ public static class AccessServices
             bearer.MapInboundClaims = false;
             bearer.TokenValidationParameters = new TokenValidationParameters
             {
-                ValidIssuer = tokens.Issuer,
                 ValidAudience = tokens.Audience,
-                IssuerSigningKey = new SymmetricSecurityKey(tokens.SigningKeyBytes()),
-                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                 RequireExpirationTime = true,
                 ClockSkew = tokens.ClockSkew,
                 NameClaimType = AccountAccess.SubjectClaim,
-                RoleClaimType = "role",
+                RoleClaimType = tokens.RoleClaim,
             };
+            if (tokens.FromIdentityProvider) UseIdentityProvider(bearer, tokens);
+            else
+            {
+                bearer.TokenValidationParameters.ValidIssuer = tokens.Issuer;
+                bearer.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(tokens.SigningKeyBytes());
+                bearer.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+            }
             bearer.Events = new JwtBearerEvents
             {
                 OnChallenge = async context =>
@@ -45,6 +49,19 @@ public static class AccessServices
         return services;
     }
 
+    /// <summary>Keys and issuer from the provider's discovery document and JWKS. A token naming a key
+    /// not yet known makes JwtBearer read the keys again (at most once per KeyRefreshInterval), so a
+    /// rotation needs no restart: publish the new key, then sign with it.</summary>
+    private static void UseIdentityProvider(JwtBearerOptions bearer, TokenOptions tokens)
+    {
+        bearer.Authority = tokens.Authority;
+        bearer.RequireHttpsMetadata = tokens.RequireHttpsMetadata;
+        bearer.RefreshOnIssuerKeyNotFound = true;
+        bearer.RefreshInterval = tokens.KeyRefreshInterval;
+        bearer.AutomaticRefreshInterval = tokens.KeyAutomaticRefreshInterval;
+        bearer.TokenValidationParameters.ValidAlgorithms = TokenOptions.ProviderAlgorithms;
+    }
+
     private static string WhyNotAuthenticated(Exception? failure) => failure switch
     {
         null => "A bearer token is required: Authorization: Bearer <JWT>.",
@@ -54,6 +71,9 @@ public static class AccessServices
         SecurityTokenInvalidIssuerException => "The bearer token's issuer is not accepted.",
         SecurityTokenInvalidAudienceException => "The bearer token's audience is not accepted.",
         SecurityTokenNoExpirationException => "The bearer token must have an expiry (exp).",
+        SecurityTokenInvalidAlgorithmException => "The bearer token's signing algorithm is not accepted.",
+        // JwtBearer could not read the identity provider's discovery document or keys.
+        InvalidOperationException => "The identity provider's signing keys could not be read; try again later.",
         _ => "The bearer token is not a valid signed JWT.",
     };
 }

@@ -27,6 +27,7 @@ public static class AuditMode
         var writer = StartupOptions.Bind<WriterOptions>(configuration, WriterOptions.Section, o => o.Errors());
         var options = StartupOptions.Bind<AuditOptions>(configuration, AuditOptions.Section, o => o.Errors());
         var (assets, markets) = Catalogs.From(configuration);
+        kafka.UseClientProperties();
 
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Ledger.Api.ReadModel;
 using Ledger.Domain;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Idempotency;
@@ -22,6 +23,8 @@ public sealed class CommandAnswers(AssetCatalog assets)
                     "This Idempotency-Key was already used for a different request.", decision.Request.CommandId);
             http.Response.Headers[ReplayedHeader] = "true";
         }
+        var token = outcome.Token?.ToString();
+        if (token is not null) http.Response.Headers[ConsistencyToken.Header] = token;
         if (decision is IRejection { Code: var code })
             return Problem(422, code, $"The ledger refused the command: {code}.", decision.Request.CommandId);
 
@@ -29,7 +32,7 @@ public sealed class CommandAnswers(AssetCatalog assets)
         var body = new AcceptedAnswer(decision.Request.CommandId, "accepted", decision.GetType().Name,
             OrderId: reference is ("orderId", var orderId) ? orderId : null,
             TransferId: reference is ("transferId", var transferId) ? transferId : null,
-            BalanceJson(balance.Asset ?? decision.Asset, balance));
+            BalanceJson(balance.Asset ?? decision.Asset, balance), token);
         return TypedResults.Json(body, statusCode: StatusCodes.Status201Created);
     }
 
@@ -59,11 +62,13 @@ public sealed class CommandAnswers(AssetCatalog assets)
 }
 
 /// <summary>201: a command decided and accepted, with its asset's balance after it. Commands that name
-/// an order or a transfer answer its id (chosen by the edge when the caller left it out).</summary>
+/// an order or a transfer answer its id (chosen by the edge when the caller left it out). The
+/// consistency token (also in the Consistency-Token header) lets a read wait until it sees this decision.</summary>
 public sealed record AcceptedAnswer(Guid CommandId, string Status, string EventType,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OrderId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TransferId,
-    BalanceAnswer Balance);
+    BalanceAnswer Balance,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ConsistencyToken);
 
 /// <summary>202: the command is on the log but not decided yet; GET the Location for its decision.</summary>
 public sealed record PendingAnswer(Guid CommandId, string Status);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Ledger.Api.Observability;
+using Ledger.Api.ReadModel;
 using Ledger.Api.Writer;
 using Ledger.Kafka;
 using Ledger.Contracts;
@@ -8,8 +9,9 @@ using Ledger.Contracts;
 namespace Ledger.Api.Commands;
 
 /// <summary>The outcome a caller waits for: the event decided for its command, or, for a repeated
-/// idempotency key, the first event decided under that key (Replayed).</summary>
-public sealed record CommandOutcome(EventMessage Decision, bool Replayed);
+/// idempotency key, the first event decided under that key (Replayed); with where that event stands in
+/// ledger.events when it is known (<see cref="ConsistencyToken"/>).</summary>
+public sealed record CommandOutcome(EventMessage Decision, bool Replayed, ConsistencyToken? Token = null);
 
 /// <summary>
 /// Tells HTTP callers what the writers decided. A writer in this process answers its callers itself,
@@ -139,11 +141,13 @@ public sealed class CommandOutcomes(KafkaOptions kafka, BootstrapServers bootstr
             if (_waiting.IsEmpty) return;
             var message = events.Decode(record.Message.Value);
             if (_waiting.TryRemove(message.Event.Request.CommandId, out var waiter))
-                waiter.TrySetResult(new CommandOutcome(message, Replayed: false));
+                waiter.TrySetResult(new CommandOutcome(message, Replayed: false, new ConsistencyToken(record.Partition.Value, record.Offset.Value)));
             return;
         }
         var reply = replies.Decode(record.Message.Value);
+        var eventsThrough = record.Message.Headers.FindNumber(LedgerHeaders.EventsThrough);
         if (_waiting.TryRemove(reply.CommandId, out var repeat))
-            repeat.TrySetResult(new CommandOutcome(reply.FirstOutcome, Replayed: true));
+            repeat.TrySetResult(new CommandOutcome(reply.FirstOutcome, Replayed: true,
+                eventsThrough is { } offset ? new ConsistencyToken(record.Partition.Value, offset) : null));
     }
 }

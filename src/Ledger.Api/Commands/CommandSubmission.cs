@@ -34,28 +34,32 @@ public sealed class CommandSubmission(
         var decided = outcomes.Expect(request.CommandId);
         var type = command.GetType().Name;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var span = CommandTracing.StartSend(command, kafka.CommandsTopic, partition, http.TraceIdentifier);
         try
         {
             await producer.ProduceAsync(new TopicPartition(kafka.CommandsTopic, partition), new Message<string, byte[]>
             {
                 Key = request.UserId,
                 Value = codec.Encode(command),
-                Headers = new Headers().With(LedgerHeaders.CorrelationId, http.TraceIdentifier),
+                Headers = new Headers().With(LedgerHeaders.CorrelationId, http.TraceIdentifier).WithTraceContext(span),
             }, cancellation);
             metrics.Received(type);
             var outcome = await decided.WaitAsync(options.Value.DecisionDeadline, cancellation);
+            CommandTracing.Decided(span, outcome);
             metrics.Decided(type, (outcome.Decision.Event as IRejection)?.Code, outcome.Replayed,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             return answers.Decided(request, outcome, http, reference);
         }
         catch (TimeoutException)
         {
+            span?.SetTag("ledger.decision", "undecided");
             metrics.Undecided(type);
             return CommandAnswers.Pending(request.CommandId);
         }
         catch (ProduceException<string, byte[]> error)
         {
             log.LogWarning("Command {CommandId} not taken: Kafka said {Reason}", request.CommandId, error.Error.Reason);
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Error.Reason);
             http.Response.Headers.RetryAfter = "1";
             return CommandAnswers.Problem(503, "ledger_unavailable", "The command log cannot take commands right now; nothing was applied. Retry with the same Idempotency-Key.");
         }

@@ -1,22 +1,20 @@
+using Ledger.Api.Observability;
+using Ledger.Api.Writer;
 using Ledger.Observability;
 
 namespace Ledger.Api.Dashboard;
 
 /// <summary>
-/// Once a second, reads this process's metrics and keeps the last <see cref="SamplesMax"/> seconds
+/// Once a second, reads this process's totals (<see cref="ApiMetrics.Totals"/>, the writers' lag) and keeps
+/// the last <see cref="SamplesMax"/> seconds
 /// of what the dashboard draws: commands per second, decision p99 over the last
 /// <see cref="LatencyWindowSamples"/> seconds, refusals per second. Memory is bounded by both.
 /// </summary>
-public sealed class DashboardHistory(MetricsExporter exporter, TimeProvider time) : BackgroundService
+public sealed class DashboardHistory(ApiMetrics metrics, LocalWriters writers, Kafka.KafkaOptions kafka, TimeProvider time) : BackgroundService
 {
     public const int SamplesMax = 300;
     public const int LatencyWindowSamples = 10;
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
-    public const string ReceivedMetric = "ledger_api_commands_received_total";
-    public const string RefusalsMetric = "ledger_api_refusals_total";
-    public const string DecisionMetric = "ledger_api_decision_duration_ms";
-    public const string WriterLagMetric = "ledger_writer_consumer_lag";
 
     private readonly Lock _lock = new();
     private readonly Queue<Sample> _samples = new();
@@ -25,7 +23,7 @@ public sealed class DashboardHistory(MetricsExporter exporter, TimeProvider time
 
     public sealed record Sample(DateTimeOffset At, double CommandsPerSecond, double? DecisionP99Ms, double RefusalsPerSecond);
     public sealed record PartitionLag(int Partition, long Lag);
-    private sealed record Totals(DateTimeOffset At, double Received, double Refusals, IReadOnlyList<double> Bounds, long[] DecisionBuckets);
+    private sealed record Totals(DateTimeOffset At, double Received, double Refusals, long[] DecisionBuckets);
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
@@ -38,19 +36,13 @@ public sealed class DashboardHistory(MetricsExporter exporter, TimeProvider time
         lock (_lock) return ([.. _samples], _writerLag);
     }
 
-    /// <summary>One sample from the metrics as they are now.</summary>
+    /// <summary>One sample from the totals as they are now.</summary>
     public void Take()
     {
-        var families = exporter.Collect().ToDictionary(f => f.Name, StringComparer.Ordinal);
-        var decision = families.GetValueOrDefault(DecisionMetric);
-        var bounds = decision?.Bounds ?? [];
-        var buckets = new long[bounds.Count + 1];
-        foreach (var point in decision?.Points ?? [])
-            for (var i = 0; i < buckets.Length; i++) buckets[i] += point.BucketCounts[i];
-        var now = new Totals(time.GetUtcNow(), Sum(families, ReceivedMetric), Sum(families, RefusalsMetric), bounds, buckets);
-        var lag = (families.GetValueOrDefault(WriterLagMetric)?.Points ?? [])
-            .Select(p => new PartitionLag(int.Parse(p.Label("partition") ?? "-1"), (long)p.Value))
-            .OrderBy(p => p.Partition).ToList();
+        var totals = metrics.Totals();
+        var now = new Totals(time.GetUtcNow(), totals.Received, totals.Refusals, totals.DecisionBuckets);
+        var lag = Enumerable.Range(0, kafka.Partitions).Where(writers.Owns)
+            .Select(p => new PartitionLag(p, writers.Lag(p))).Where(p => p.Lag >= 0).ToList();
 
         lock (_lock)
         {
@@ -62,16 +54,13 @@ public sealed class DashboardHistory(MetricsExporter exporter, TimeProvider time
                 var windowStart = _totals.Peek();
                 var window = now.DecisionBuckets.Select((count, i) => count - windowStart.DecisionBuckets[i]).ToArray();
                 _samples.Enqueue(new Sample(now.At, (now.Received - previous.Received) / seconds,
-                    Quantile(now.Bounds, window, 0.99), (now.Refusals - previous.Refusals) / seconds));
+                    Quantile(MetricsEndpoint.SecondsBuckets, window, 0.99) * 1000, (now.Refusals - previous.Refusals) / seconds));
                 while (_samples.Count > SamplesMax) _samples.Dequeue();
             }
             _totals.Enqueue(now);
             while (_totals.Count > LatencyWindowSamples) _totals.Dequeue();
         }
     }
-
-    private static double Sum(Dictionary<string, MetricFamily> families, string name) =>
-        families.GetValueOrDefault(name)?.Points.Sum(p => p.Value) ?? 0;
 
     /// <summary>The q-quantile of bucketed counts, interpolated inside its bucket as Prometheus'
     /// histogram_quantile does; null for no observations.</summary>

@@ -1,5 +1,6 @@
 using Ledger.Api.Access;
 using Ledger.Api.Commands;
+using Ledger.Api.ReadModel;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 
@@ -93,6 +94,23 @@ public static class ApiDocs
                 if (parameter.Name != CommandFields.IdempotencyKeyHeader) continue;
                 parameter.Required = true;
                 parameter.Description = $"Scoped to the user: at most {CommandFields.IdempotencyKeyLengthMax} printable ASCII characters.";
+                DescribeHeader(operation, "201", ConsistencyToken.Header,
+                    "Where the decision stands in the log: send it back on a read to read this write (also consistencyToken in the body).");
+                DescribeHeader(operation, "422", ConsistencyToken.Header, "As on 201: the refusal is projected too.");
+            }
+            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ConsistentReads.Metadata>().Any())
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = ConsistencyToken.Header,
+                    In = ParameterLocation.Header,
+                    Description = "A token a command's answer gave: the read waits (at most Postgres:ConsistencyWaitMax, 2 s by default) "
+                        + "until the read models include that decision. 400 invalid_consistency_token when it is not one.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                });
+                DescribeHeader(operation, "200", ConsistencyToken.ReachedHeader,
+                    "Only when a token was sent: true when the read includes its decision, false when the wait ran out (the read answers what it has).");
             }
             return Task.CompletedTask;
         });
@@ -102,6 +120,13 @@ public static class ApiDocs
             return Task.CompletedTask;
         });
     });
+
+    private static void DescribeHeader(OpenApiOperation operation, string status, string name, string description)
+    {
+        if (operation.Responses?.GetValueOrDefault(status) is not OpenApiResponse response) return;
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers[name] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+    }
 
     /// <summary>A command body's members, when <paramref name="type"/> is one (read once per document, not per request).</summary>
     private static IReadOnlyList<BodyMember>? CommandBodyMembers(Type type) =>

@@ -1,4 +1,5 @@
 using Ledger.Api.Commands;
+using Ledger.Api.ReadModel;
 
 namespace Ledger.Api.Edge;
 
@@ -21,7 +22,9 @@ public static class EndpointDocs
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+    /// <summary>Every read of the read models also honours a consistency token (<see cref="ConsistentReads"/>).</summary>
     public static RouteHandlerBuilder DocumentRead(this RouteHandlerBuilder endpoint, string summary, string description) => endpoint
+        .WaitsForConsistencyToken()
         .WithSummary(summary)
         .WithDescription(description)
         .Produces(StatusCodes.Status200OK, contentType: "application/json")

@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using System.Diagnostics.Metrics;
 using Ledger.Api.Access;
 using Ledger.Api.Audit;
 using Ledger.Api.Commands;
@@ -35,6 +34,7 @@ public static class ApiServices
         var tokens = StartupOptions.Bind<TokenOptions>(configuration, TokenOptions.Section, o => o.Errors());
         var rateLimits = StartupOptions.Bind<CommandRateLimits>(configuration, CommandRateLimits.Section, o => o.Errors());
         var (assets, markets) = Catalogs.From(configuration);
+        kafka.UseClientProperties();
         var bootstrap = new BootstrapServers(kafka.ResolveBootstrapServers());
 
         services.AddSingleton(kafka).AddSingleton(writer).AddSingleton(readModel).AddSingleton(Options.Create(commands));
@@ -52,8 +52,10 @@ public static class ApiServices
             ConnectionStringBuilder = { CommandTimeout = (int)readModel.QueryTimeout.TotalSeconds },
         }.Build());
 
+        services.AddSingleton<ProjectedPositions>();
         services.AddSingleton<WriterReadiness>();
-        services.AddSingleton<ApiMetrics>().AddMetricsExporter(ApiMetrics.MeterName, WriterMetrics.MeterName).AddDashboard();
+        services.AddLedgerMetrics().AddLedgerTracing(configuration, TracingSetup.ApiService);
+        services.AddSingleton<ApiMetrics>().AddDashboard();
         services.AddSingleton<HighWatermarks>();
         services.AddAudit(configuration);
         if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
@@ -63,6 +65,7 @@ public static class ApiServices
             kestrel.Limits.MaxRequestBodySize = commands.RequestBodyBytesMax;
             RequestHeadersLimit.ApplyTo(kestrel, commands);
         });
+        builder.AddManagementPort();
         services.AddProblemDetails();
         services.AddLedgerEdge();
         services.AddLedgerAccess(tokens);
@@ -74,8 +77,8 @@ public static class ApiServices
     {
         if (writer.InstanceId.Length == 0) writer.InstanceId = Guid.NewGuid().ToString("N");
         services.AddSingleton<WriterMetrics>();
-        services.AddSingleton(provider => new ConsumerLag(provider.GetRequiredService<IMeterFactory>(), WriterMetrics.MeterName,
-            "ledger.writer.consumer.lag", "Commands on ledger.commands not yet decided, per partition", provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new ConsumerLag(provider.GetRequiredService<Prometheus.IMetricFactory>(),
+            "ledger_writer_consumer_lag", "Commands on ledger.commands not yet decided, per partition", provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new WriterContext(writer, kafka, bootstrap.Value,
             provider.GetRequiredService<CommandCodec>(), provider.GetRequiredService<EventCodec>(),
             provider.GetRequiredService<ReplyCodec>(), provider.GetRequiredService<MarketCatalog>(), provider.GetRequiredService<WriterMetrics>(),

@@ -1,63 +1,98 @@
-using System.Diagnostics.Metrics;
 using Ledger.Api.Commands;
 using Ledger.Observability;
+using Prometheus;
 
 namespace Ledger.Api.Observability;
 
 /// <summary>What the edge measures: commands received, accepted, rejected (by type), decision
-/// latency, commands in flight, refusals (429/503), HTTP latency by route.</summary>
+/// latency, commands in flight, refusals (429/503), HTTP latency by route. Durations in seconds.
+/// It also keeps, for the dashboard, the totals it draws (<see cref="Totals"/>).</summary>
 public sealed class ApiMetrics
 {
-    public const string MeterName = "Ledger.Api";
+    private readonly Counter _received;
+    private readonly Counter _accepted;
+    private readonly Counter _rejected;
+    private readonly Counter _replayed;
+    private readonly Counter _undecided;
+    private readonly Histogram _decisionSeconds;
+    private readonly Counter _refusals;
+    private readonly Histogram _httpSeconds;
 
-    private readonly Counter<long> _received;
-    private readonly Counter<long> _accepted;
-    private readonly Counter<long> _rejected;
-    private readonly Counter<long> _replayed;
-    private readonly Counter<long> _undecided;
-    private readonly Histogram<double> _decisionMs;
-    private readonly Counter<long> _refusals;
-    private readonly Histogram<double> _httpMs;
+    private long _receivedTotal;
+    private long _refusalsTotal;
+    private readonly long[] _decisionBuckets = new long[MetricsEndpoint.SecondsBuckets.Length + 1];
 
-    /// <param name="exporter">Listening before the first measurement, so the zeroed refusals are seen.</param>
-    /// <param name="admission">Counts the commands waiting for their decision; the metric reads its count.</param>
-    public ApiMetrics(IMeterFactory meters, MetricsExporter exporter, CommandAdmission admission)
+    /// <param name="admission">Counts the commands waiting for their decision; the gauge reads its count at each scrape.</param>
+    public ApiMetrics(IMetricFactory metrics, CollectorRegistry registry, CommandAdmission admission)
     {
-        ArgumentNullException.ThrowIfNull(exporter);
-        var meter = meters.Create(MeterName);
-        _received = meter.CreateCounter<long>("ledger.api.commands.received", "{command}", "Commands put on the command log");
-        _accepted = meter.CreateCounter<long>("ledger.api.commands.accepted", "{command}", "Commands the writer accepted");
-        _rejected = meter.CreateCounter<long>("ledger.api.commands.rejected", "{command}", "Commands the writer refused, by code");
-        _replayed = meter.CreateCounter<long>("ledger.api.commands.replayed", "{command}", "Repeated idempotency keys answered with the first outcome");
-        _undecided = meter.CreateCounter<long>("ledger.api.commands.undecided", "{command}", "Commands answered 202 because the decision deadline passed");
-        _decisionMs = meter.CreateHistogram<double>("ledger.api.decision.duration", "ms", "Time from producing a command to knowing its decision");
-        meter.CreateObservableUpDownCounter("ledger.api.commands.in_flight", () => (long)admission.InFlight, "{command}",
-            "Commands produced and waiting for their decision");
-        _refusals = meter.CreateCounter<long>("ledger.api.refusals", "{request}", "Requests refused for overload or unavailability, by status");
-        _httpMs = meter.CreateHistogram<double>("ledger.http.server.request.duration", "ms", "HTTP request duration by route pattern and status");
-        foreach (var status in RefusalStatuses) _refusals.Add(0, Tag("status", status));
+        _received = metrics.CreateCounter("ledger_api_commands_received_total", "Commands put on the command log", ["type"]);
+        _accepted = metrics.CreateCounter("ledger_api_commands_accepted_total", "Commands the writer accepted", ["type"]);
+        _rejected = metrics.CreateCounter("ledger_api_commands_rejected_total", "Commands the writer refused, by code", ["type", "code"]);
+        _replayed = metrics.CreateCounter("ledger_api_commands_replayed_total", "Repeated idempotency keys answered with the first outcome", ["type"]);
+        _undecided = metrics.CreateCounter("ledger_api_commands_undecided_total", "Commands answered 202 because the decision deadline passed", ["type"]);
+        _decisionSeconds = metrics.CreateHistogram("ledger_api_decision_duration_seconds", "Time from producing a command to knowing its decision",
+            new HistogramConfiguration { LabelNames = ["type"], Buckets = MetricsEndpoint.SecondsBuckets });
+        var inFlight = metrics.CreateGauge("ledger_api_commands_in_flight", "Commands produced and waiting for their decision");
+        registry.AddBeforeCollectCallback(() => inFlight.Set(admission.InFlight));
+        _refusals = metrics.CreateCounter("ledger_api_refusals_total", "Requests refused for overload or unavailability, by status", ["status"]);
+        _httpSeconds = metrics.CreateHistogram("ledger_http_server_request_duration_seconds", "HTTP request duration by route pattern and status",
+            new HistogramConfiguration { LabelNames = ["method", "route", "status"], Buckets = MetricsEndpoint.SecondsBuckets });
+        foreach (var status in RefusalStatuses) _refusals.WithLabels(StatusText(status)).Publish();
     }
 
     public static readonly int[] RefusalStatuses = [StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable];
 
-    public void Received(string type) => _received.Add(1, Tag("type", type));
-
-    public void Decided(string type, string? rejectionCode, bool replayed, double ms)
+    public void Received(string type)
     {
-        _decisionMs.Record(ms, Tag("type", type));
-        if (replayed) _replayed.Add(1, Tag("type", type));
-        else if (rejectionCode is null) _accepted.Add(1, Tag("type", type));
-        else _rejected.Add(1, Tag("type", type), Tag("code", rejectionCode));
+        _received.WithLabels(type).Inc();
+        Interlocked.Increment(ref _receivedTotal);
     }
 
-    public void Undecided(string type) => _undecided.Add(1, Tag("type", type));
-
-
-    public void Answered(string method, string route, int status, double ms)
+    public void Decided(string type, string? rejectionCode, bool replayed, double seconds)
     {
-        _httpMs.Record(ms, Tag("method", method), Tag("route", route), Tag("status", status));
-        if (RefusalStatuses.Contains(status) && route.StartsWith("/v1/", StringComparison.Ordinal)) _refusals.Add(1, Tag("status", status));
+        _decisionSeconds.WithLabels(type).Observe(seconds);
+        Interlocked.Increment(ref _decisionBuckets[BucketOf(seconds)]);
+        if (replayed) _replayed.WithLabels(type).Inc();
+        else if (rejectionCode is null) _accepted.WithLabels(type).Inc();
+        else _rejected.WithLabels(type, rejectionCode).Inc();
     }
 
-    private static KeyValuePair<string, object?> Tag(string name, object value) => new(name, value);
+    public void Undecided(string type) => _undecided.WithLabels(type).Inc();
+
+    public void Answered(string method, string route, int status, double seconds)
+    {
+        var statusText = StatusText(status);
+        _httpSeconds.WithLabels(method, route, statusText).Observe(seconds);
+        if (RefusalStatuses.Contains(status) && route.StartsWith("/v1/", StringComparison.Ordinal))
+        {
+            _refusals.WithLabels(statusText).Inc();
+            Interlocked.Increment(ref _refusalsTotal);
+        }
+    }
+
+    /// <summary>What the dashboard draws, as totals since start: commands received, refusals, and the
+    /// decision times counted per bucket of <see cref="MetricsEndpoint.SecondsBuckets"/> (the last
+    /// one above every bound).</summary>
+    public sealed record DashboardTotals(long Received, long Refusals, long[] DecisionBuckets);
+
+    public DashboardTotals Totals()
+    {
+        var buckets = new long[_decisionBuckets.Length];
+        for (var i = 0; i < buckets.Length; i++) buckets[i] = Interlocked.Read(ref _decisionBuckets[i]);
+        return new DashboardTotals(Interlocked.Read(ref _receivedTotal), Interlocked.Read(ref _refusalsTotal), buckets);
+    }
+
+    private static int BucketOf(double seconds)
+    {
+        var bounds = MetricsEndpoint.SecondsBuckets;
+        var bucket = 0;
+        while (bucket < bounds.Length && seconds > bounds[bucket]) bucket++;
+        return bucket;
+    }
+
+    // Status codes repeat: their text is made once, not per request.
+    private static readonly string[] StatusTexts = Enumerable.Range(0, 600).Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    private static string StatusText(int status) =>
+        status >= 0 && status < StatusTexts.Length ? StatusTexts[status] : status.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

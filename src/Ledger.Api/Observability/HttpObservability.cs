@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ledger.Observability;
 
 namespace Ledger.Api.Observability;
 
@@ -25,6 +26,8 @@ public static class HttpObservability
                 : http.TraceIdentifier;
             http.TraceIdentifier = correlationId;
             http.Response.Headers[CorrelationHeader] = correlationId;
+            if (LedgerTracing.Api.HasListeners() && Activity.Current is { IsAllDataRequested: true } span)
+                span.SetTag(LedgerTracing.CorrelationIdTag, correlationId);
             using var scope = log.BeginScope("Correlation id {CorrelationId}", correlationId);
             var status = StatusCodes.Status500InternalServerError;
             try
@@ -41,7 +44,7 @@ public static class HttpObservability
             finally
             {
                 var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-                metrics.Answered(http.Request.Method, route, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                metrics.Answered(http.Request.Method, route, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         });
     }

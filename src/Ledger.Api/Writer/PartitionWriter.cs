@@ -56,7 +56,7 @@ internal sealed class PartitionWriter
         var nextCommand = candidates.Max();
         recovery = recovery with { NextCommand = nextCommand };
         var state = recovery.State;
-        context.Metrics.Recovered(partition, started.Elapsed.TotalMilliseconds);
+        context.Metrics.Recovered(partition, started.Elapsed.TotalSeconds);
         context.Log.LogInformation(
             "Partition {Partition}: recovered {Events} events, {Accounts} accounts in {Ms} ms ({Source}, then {Replayed} events replayed); deciding from command offset {Next}",
             partition, state.EventsApplied, state.AccountCount, started.ElapsedMilliseconds,
@@ -181,33 +181,38 @@ internal sealed class PartitionWriter
         }
 
         var correlationId = record.Message.Headers.Find(LedgerHeaders.CorrelationId) ?? command.Request.CommandId.ToString();
+        using var span = WriterTracing.StartDecide(record, command, correlationId, batch.Span);
         var events = LedgerDecider.Decide(command, _state, now);
+        WriterTracing.Decided(span, events);
+        // The records this decision produces carry its span, or else the command's own trace context.
+        var trace = span is null ? record.Message.Headers : null;
         if (events.Count == 0)
         {
-            Reply(command, correlationId, commandOffset, batch);
+            Reply(command, correlationId, commandOffset, batch, span, trace);
             return;
         }
         for (var i = 0; i < events.Count; i++)
         {
             var @event = events[i];
             LedgerDecider.Evolve(_state, @event, out var balancesAfter);
-            foreach (var followUp in LedgerDecider.FollowUps(@event)) batch.SendFollowUp(followUp, correlationId);
+            foreach (var followUp in LedgerDecider.FollowUps(@event)) batch.SendFollowUp(followUp, correlationId, span, trace);
             var message = new EventMessage(@event, balancesAfter);
-            if (i == 0) batch.Answer(command.Request.CommandId, new CommandOutcome(message, Replayed: false));
-            if (_context.Snapshots is not null) _eventsProduced++;
+            if (i == 0) batch.Answer(command.Request.CommandId, new CommandOutcome(message, Replayed: false), _partition);
+            lock (_deliveries) _eventsProduced++;
             batch.Produce(new TopicPartition(_context.Kafka.EventsTopic, _partition), @event.Request.UserId, _context.Events.Encode(message), new Headers()
                 .With(LedgerHeaders.EventType, @event.GetType().Name)
                 .With(LedgerHeaders.SchemaVersion, EventMessage.SchemaVersion.ToString())
                 .With(LedgerHeaders.CorrelationId, correlationId)
                 .With(LedgerHeaders.IdempotencyKey, @event.Request.IdempotencyKey)
                 .WithCommandOffset(commandOffset)
-                .With(LedgerHeaders.Transaction, batch.Id),
-                _context.Snapshots is null ? null : OnEventDelivered);
+                .With(LedgerHeaders.Transaction, batch.Id)
+                .WithTraceContext(span).WithTraceContextOf(trace),
+                OnEventDelivered);
         }
     }
 
     /// <summary>A command that decided nothing new was a repeat: tell its caller the first outcome.</summary>
-    private void Reply(Command command, string correlationId, long commandOffset, WriterBatch batch)
+    private void Reply(Command command, string correlationId, long commandOffset, WriterBatch batch, Activity? span, Headers? trace)
     {
         var request = command.Request;
         if (!_state.Requests.TryRecall(request.UserId, request.IdempotencyKey, out var first))
@@ -217,9 +222,14 @@ internal sealed class PartitionWriter
             return;
         }
         var reply = new Reply(request.CommandId, new EventMessage(first.FirstEvent, first.BalancesAfter));
-        batch.Answer(request.CommandId, new CommandOutcome(reply.FirstOutcome, Replayed: true));
-        batch.Produce(new TopicPartition(_context.Kafka.RepliesTopic, _partition), request.UserId, _context.Replies.Encode(reply),
-            new Headers().With(LedgerHeaders.CorrelationId, correlationId).WithCommandOffset(commandOffset));
+        batch.Answer(request.CommandId, new CommandOutcome(reply.FirstOutcome, Replayed: true), _partition);
+        var headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId).WithCommandOffset(commandOffset)
+            .WithTraceContext(span).WithTraceContextOf(trace);
+        // Earlier batches' events are all reported (the writer waits for that after each commit); an
+        // event of this batch is not, so a first outcome decided in it leaves the reply without one.
+        if (!batch.Decided(first.FirstEvent.Request.CommandId) && DeliveredThrough is { } through)
+            headers = headers.WithNumber(LedgerHeaders.EventsThrough, through);
+        batch.Produce(new TopicPartition(_context.Kafka.RepliesTopic, _partition), request.UserId, _context.Replies.Encode(reply), headers);
     }
 
     private void DeadLetter(ConsumeResult<string, byte[]> record, string reason, WriterBatch batch)
@@ -234,9 +244,10 @@ internal sealed class PartitionWriter
         batch.Produce(new TopicPartition(_context.Kafka.DeadLetterTopic, _partition), record.Message.Key ?? "", record.Message.Value ?? [], headers);
     }
 
-    // Snapshots. A snapshot is the state as of an event at a known offset of ledger.events: the
-    // writer learns its events' offsets from their delivery reports (on the producer's thread), and
-    // takes one only when every event it produced is reported, right after a commit.
+    // Event offsets. The writer learns them from their delivery reports (on the producer's thread).
+    // A snapshot is the state as of an event at a known offset of ledger.events, taken only when every
+    // event produced is reported, right after a commit; an answer's consistency token is the offset of
+    // the partition's last event once the batch's events are all reported.
     private readonly Lock _deliveries = new();
     private LastEvent? _lastDelivered;
     private long _eventsProduced;
@@ -253,6 +264,28 @@ internal sealed class PartitionWriter
             _eventsDelivered++;
             if (_lastDelivered is null || report.Offset.Value > _lastDelivered.Offset)
                 _lastDelivered = new LastEvent(report.Offset.Value, report.Message.Value);
+        }
+    }
+
+    /// <summary>The offset of the last event of this partition whose delivery was reported; null before any.</summary>
+    public long? DeliveredThrough
+    {
+        get { lock (_deliveries) return _lastDelivered?.Offset; }
+    }
+
+    /// <summary>After a commit, whose flush normally leaves no report outstanding: the offset of the last
+    /// event once every event produced is reported, waiting up to <paramref name="wait"/>; null if some
+    /// report is still missing then (an answer then goes out without a token, never with a wrong one).</summary>
+    public long? DeliveredThroughAll(TimeSpan wait)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+        var spin = new SpinWait();
+        while (true)
+        {
+            lock (_deliveries)
+                if (_eventsDelivered == _eventsProduced) return _lastDelivered?.Offset;
+            if (Stopwatch.GetTimestamp() > deadline) return null;
+            spin.SpinOnce();
         }
     }
 
@@ -273,7 +306,7 @@ internal sealed class PartitionWriter
 
         var started = Stopwatch.GetTimestamp();
         var image = _state.Capture();
-        _context.Metrics.SnapshotCaptured(_partition, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _context.Metrics.SnapshotCaptured(_partition, Stopwatch.GetElapsedTime(started).TotalSeconds);
         _eventsAtLastSnapshot = image.EventsApplied;
         var header = new SnapshotHeader(_context.Kafka.EventsTopic, _partition, last.Offset, SHA256.HashData(last.Value),
             _context.Options.IdempotencyWindow, snapshots.Catalog, _context.Clock.GetUtcNow());
@@ -283,10 +316,10 @@ internal sealed class PartitionWriter
             try
             {
                 var bytes = snapshots.Save(header, image);
-                var ms = Stopwatch.GetElapsedTime(saving).TotalMilliseconds;
-                _context.Metrics.SnapshotSaved(_partition, ms, bytes);
+                var elapsed = Stopwatch.GetElapsedTime(saving);
+                _context.Metrics.SnapshotSaved(_partition, elapsed.TotalSeconds, bytes);
                 _context.Log.LogInformation("Partition {Partition}: snapshot of {Events} events (up to offset {Offset}) written, {Bytes} bytes in {Ms:0} ms",
-                    _partition, image.EventsApplied, header.LastEventOffset, bytes, ms);
+                    _partition, image.EventsApplied, header.LastEventOffset, bytes, elapsed.TotalMilliseconds);
             }
             catch (Exception error)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Ledger.Api.Commands;
 using Ledger.Domain;
@@ -12,13 +13,16 @@ namespace Ledger.Api.Writer;
 /// </summary>
 internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterContext context)
 {
-    private readonly List<(Guid CommandId, CommandOutcome Outcome)> _answers = [];
+    private readonly List<(Guid CommandId, CommandOutcome Outcome, int Partition)> _answers = [];
     private long _transactions;
 
     /// <summary>Names this transaction on its events (<see cref="LedgerHeaders.Transaction"/>).</summary>
     public string Id { get; private set; } = "";
 
-    public IReadOnlyList<(Guid CommandId, CommandOutcome Outcome)> Answers => _answers;
+    public IReadOnlyList<(Guid CommandId, CommandOutcome Outcome, int Partition)> Answers => _answers;
+
+    /// <summary>This transaction's span while tracing (<see cref="WriterTracing.StartBatch"/>), else null.</summary>
+    public Activity? Span { get; set; }
 
     public void Begin()
     {
@@ -27,7 +31,16 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
         producer.BeginTransaction();
     }
 
-    public void Answer(Guid commandId, CommandOutcome outcome) => _answers.Add((commandId, outcome));
+    public void Answer(Guid commandId, CommandOutcome outcome, int partition) => _answers.Add((commandId, outcome, partition));
+
+    /// <summary>Whether this transaction decided the command (not merely replied to it). A scan: only
+    /// replies ask, and they are rare.</summary>
+    public bool Decided(Guid commandId)
+    {
+        foreach (var answer in _answers)
+            if (answer.CommandId == commandId && !answer.Outcome.Replayed) return true;
+        return false;
+    }
 
     /// <summary>
     /// The next step of a saga (a transfer's credit or refund) goes to its user's partition in this
@@ -38,10 +51,13 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
     /// (<see cref="PartitionWriter.UnsureFollowUps"/>); their deterministic ids and idempotency keys make
     /// the receiver apply each once.
     /// </summary>
-    public void SendFollowUp(Command followUp, string correlationId) =>
-        FollowUp(producer, context, followUp, correlationId);
+    /// <param name="span">The span of the decision that calls for the step, if traced; else <paramref name="trace"/>
+    /// holds the trace context headers to carry on.</param>
+    public void SendFollowUp(Command followUp, string correlationId, Activity? span, Headers? trace) =>
+        FollowUp(producer, context, followUp, correlationId, span, trace);
 
-    public static void FollowUp(IProducer<string, byte[]> producer, WriterContext context, Command followUp, string correlationId)
+    public static void FollowUp(IProducer<string, byte[]> producer, WriterContext context, Command followUp, string correlationId,
+        Activity? span = null, Headers? trace = null)
     {
         var userId = followUp.Request.UserId;
         var partition = new TopicPartition(context.Kafka.CommandsTopic, UserPartitioner.PartitionOf(userId, context.Kafka.Partitions));
@@ -49,7 +65,7 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
         {
             Key = userId,
             Value = context.Commands.Encode(followUp),
-            Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId),
+            Headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId).WithTraceContext(span).WithTraceContextOf(trace),
         });
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Ledger.Api.Commands;
+using Ledger.Api.ReadModel;
 using Ledger.Domain;
 using Ledger.Kafka;
 using Ledger.Observability;
@@ -24,6 +25,10 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     LocalWriters local, CommandOutcomes outcomes) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long after a commit the writer waits for delivery reports still outstanding (the
+    /// commit's flush normally leaves none) before it answers without a consistency token.</summary>
+    private static readonly TimeSpan DeliveryReportsWaitMax = TimeSpan.FromMilliseconds(200);
     private readonly Dictionary<int, PartitionWriter> _writers = new();
 
     protected override Task ExecuteAsync(CancellationToken stopping) =>
@@ -116,25 +121,45 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         var started = Stopwatch.GetTimestamp();
         var now = context.Clock.GetUtcNow();
         batch.Begin();
+        using var span = batch.Span = WriterTracing.StartBatch(records, context.Kafka.CommandsTopic, batch.Id);
         var offsets = new Dictionary<int, TopicPartitionOffset>();
-        foreach (var record in records)
+        long decided;
+        try
         {
-            // A record fetched before its partition was revoked (inside this batch's Consume calls) is
-            // left undecided: its offset is not committed, so the next owner reads it again.
-            if (!_writers.TryGetValue(record.Partition.Value, out var writer)) continue;
-            writer.Decide(record, now, batch);
-            offsets[record.Partition.Value] = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
-        }
-        var decided = Stopwatch.GetTimestamp();
+            foreach (var record in records)
+            {
+                // A record fetched before its partition was revoked (inside this batch's Consume calls) is
+                // left undecided: its offset is not committed, so the next owner reads it again.
+                if (!_writers.TryGetValue(record.Partition.Value, out var writer)) continue;
+                writer.Decide(record, now, batch);
+                offsets[record.Partition.Value] = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
+            }
+            decided = Stopwatch.GetTimestamp();
 
-        producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
-        producer.CommitTransaction(context.Options.TransactionTimeout);
-        // Committed: only now may a caller hear its decision.
-        foreach (var (commandId, outcome) in batch.Answers) outcomes.Complete(commandId, outcome);
+            producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
+            producer.CommitTransaction(context.Options.TransactionTimeout);
+            WriterTracing.Committed(span, offsets.Count);
+        }
+        catch (Exception error)
+        {
+            WriterTracing.Failed(span, error);
+            throw;
+        }
+        finally
+        {
+            batch.Span = null;
+        }
+        // Committed: only now may a caller hear its decision, with where it stands in ledger.events.
+        var through = new Dictionary<int, long?>(offsets.Count);
+        foreach (var partition in offsets.Keys) through[partition] = _writers[partition].DeliveredThroughAll(DeliveryReportsWaitMax);
+        foreach (var (commandId, outcome, partition) in batch.Answers)
+            outcomes.Complete(commandId, through.GetValueOrDefault(partition) is { } offset
+                ? outcome with { Token = new ConsistencyToken(partition, offset) }
+                : outcome);
         foreach (var partition in offsets.Keys) _writers[partition].SnapshotWhenDue();
-        context.Metrics.BatchDecided(offsets.Keys, records.Count,
-            Stopwatch.GetElapsedTime(started, decided).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(decided).TotalMilliseconds);
+        context.Metrics.BatchDecided(offsets.Count, records.Count,
+            Stopwatch.GetElapsedTime(started, decided).TotalSeconds,
+            Stopwatch.GetElapsedTime(decided).TotalSeconds);
     }
 
     /// <summary>Recovers the partitions given to this member (side by side: each reads its own slice

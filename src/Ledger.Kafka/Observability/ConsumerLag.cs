@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Confluent.Kafka;
+using Prometheus;
 
 namespace Ledger.Observability;
 
 /// <summary>
-/// Consumer lag per owned partition (records on the broker not yet handled), published as an
-/// observable gauge. Sampled from the consuming thread at most once per <see cref="SampleInterval"/>
+/// Consumer lag per owned partition (records on the broker not yet handled), published as a gauge
+/// with a partition label. Sampled from the consuming thread at most once per <see cref="SampleInterval"/>
 /// from the client's cached high watermarks and positions: no network round trip.
 /// </summary>
 public sealed class ConsumerLag
@@ -14,15 +14,14 @@ public sealed class ConsumerLag
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<int, long> _lag = new();
+    private readonly Gauge _gauge;
     private readonly TimeProvider _time;
     private long _nextSample;
 
-    public ConsumerLag(IMeterFactory meters, string meterName, string instrumentName, string description, TimeProvider time)
+    public ConsumerLag(IMetricFactory metrics, string name, string help, TimeProvider time)
     {
         _time = time;
-        meters.Create(meterName).CreateObservableGauge(instrumentName,
-            () => _lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("partition", p.Key))),
-            "{message}", description);
+        _gauge = metrics.CreateGauge(name, help, ["partition"]);
     }
 
     public IReadOnlyDictionary<int, long> Current => _lag;
@@ -36,7 +35,7 @@ public sealed class ConsumerLag
 
         var owned = consumer.Assignment;
         foreach (var partition in _lag.Keys)
-            if (!owned.Any(p => p.Partition.Value == partition)) _lag.TryRemove(partition, out _);
+            if (!owned.Any(p => p.Partition.Value == partition)) Remove(partition);
         foreach (var topicPartition in owned)
         {
             var high = consumer.GetWatermarkOffsets(topicPartition).High;
@@ -48,9 +47,20 @@ public sealed class ConsumerLag
             // first fetched batch waits in the client's queue).
             var behind = position == Offset.Unset ? 0 : Math.Max(0, high.Value - position.Value);
             _lag[partition] = behind;
+            _gauge.WithLabels(partition.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(behind);
         }
         return true;
     }
 
-    public void Clear() => _lag.Clear();
+    /// <summary>A partition no longer owned has no lag to report here: its series goes.</summary>
+    private void Remove(int partition)
+    {
+        _lag.TryRemove(partition, out _);
+        _gauge.RemoveLabelled(partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public void Clear()
+    {
+        foreach (var partition in _lag.Keys) Remove(partition);
+    }
 }

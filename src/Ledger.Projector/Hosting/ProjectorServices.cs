@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Ledger.Domain.Assets;
 using Ledger.Domain.Markets;
 using Ledger.Hosting;
@@ -23,14 +22,15 @@ public static class ProjectorServices
         var projector = StartupOptions.Bind<ProjectorOptions>(configuration, ProjectorOptions.Section, o => o.Errors());
         var (assets, markets) = Catalogs.From(configuration);
 
+        kafka.UseClientProperties();
         services.AddSingleton(kafka).AddSingleton(projector).AddSingleton(assets);
         services.AddSingleton(new BootstrapServers(kafka.ResolveBootstrapServers()));
         services.AddSingleton(new EventCodec(assets, markets));
         services.AddSingleton(_ => NpgsqlDataSource.Create(postgres.ConnectionString));
         services.AddSingleton<ProjectorMetrics>().AddSingleton<ProjectorReadiness>();
-        services.AddSingleton(provider => new ConsumerLag(provider.GetRequiredService<IMeterFactory>(), ProjectorMetrics.MeterName,
-            "ledger.projector.consumer.lag", "Events on ledger.events not yet projected, per partition", TimeProvider.System));
-        services.AddMetricsExporter(ProjectorMetrics.MeterName);
+        services.AddLedgerMetrics().AddLedgerTracing(configuration, TracingSetup.ProjectorService);
+        services.AddSingleton(provider => new ConsumerLag(provider.GetRequiredService<Prometheus.IMetricFactory>(),
+            "ledger_projector_consumer_lag", "Events on ledger.events not yet projected, per partition", TimeProvider.System));
         services.AddHostedService<ProjectorGroupMember>();
         return builder;
     }

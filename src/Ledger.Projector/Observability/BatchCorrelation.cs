@@ -21,5 +21,7 @@ public sealed class BatchCorrelation
     public IDisposable? BeginScope(ILogger log) =>
         log.BeginScope("Correlation ids {CorrelationIds}", string.Join(",", _ids));
 
+    public IReadOnlyCollection<string> Ids => _ids;
+
     public void Clear() => _ids.Clear();
 }

@@ -31,6 +31,7 @@ public sealed class ProjectorGroupMember(
     private readonly Dictionary<int, long?> _stored = new();
     private readonly List<ProjectedEvent> _batch = new();
     private readonly BatchCorrelation _correlation = new();
+    private readonly BatchTrace _trace = new();
 
     protected override Task ExecuteAsync(CancellationToken stopping) => Task.Run(() => RunUntilStopped(stopping), stopping);
 
@@ -90,6 +91,7 @@ public sealed class ProjectorGroupMember(
                     if (_batch.Count == 0) batchStarted.Restart();
                     _batch.Add(Decode(record));
                     _correlation.Add(record.Message.Headers);
+                    _trace.Add(record.Message.Headers);
                 }
                 var full = _batch.Count >= options.BatchSizeMax;
                 if (_batch.Count > 0 && (full || batchStarted.Elapsed >= options.BatchWait))
@@ -126,6 +128,7 @@ public sealed class ProjectorGroupMember(
         _batch.Clear();
         _stored.Clear();
         _correlation.Clear();
+        _trace.Clear();
         lag.Clear();
         metrics.PartitionsReleased();
     }
@@ -140,9 +143,17 @@ public sealed class ProjectorGroupMember(
     private async Task WriteBatch(IConsumer<string, byte[]> consumer, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
-        var next = await BatchWriter.Write(database, kafka.EventsTopic, _batch, _stored, stopping);
+        using var span = _trace.Start(kafka.EventsTopic, _batch.Count, _correlation.Ids);
+        _trace.Clear();
+        Dictionary<int, long> next;
+        try { next = await BatchWriter.Write(database, kafka.EventsTopic, _batch, _stored, stopping); }
+        catch (Exception error)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, error.Message);
+            throw;
+        }
         foreach (var (partition, offset) in next) _stored[partition] = offset;
-        metrics.BatchWritten(_batch, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        metrics.BatchWritten(_batch, Stopwatch.GetElapsedTime(started).TotalSeconds);
         using (_correlation.BeginScope(log))
             log.LogInformation("Projected {Events} events of partitions {Partitions}", _batch.Count, string.Join(",", next.Keys.Order()));
         _correlation.Clear();

@@ -1,39 +1,47 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
+using Ledger.Observability;
+using Prometheus;
 
 namespace Ledger.Projector.Projection;
 
-/// <summary>What the projector measures: batch write time, events projected, projection lag.</summary>
+/// <summary>What the projector measures: batch write time, events projected, projection lag (seconds).</summary>
 public sealed class ProjectorMetrics
 {
-    public const string MeterName = "Ledger.Projector";
+    private readonly Histogram _batchSeconds;
+    private readonly Counter _events;
+    private readonly Histogram _lagSeconds;
+    private readonly Gauge _latestLagSeconds;
+    private readonly ConcurrentDictionary<int, string> _partitionsReported = new();
 
-    private readonly Histogram<double> _batchMs;
-    private readonly Counter<long> _events;
-    private readonly Histogram<double> _lagSeconds;
-    private readonly ConcurrentDictionary<int, double> _latestLagSeconds = new();
-
-    public ProjectorMetrics(IMeterFactory meters)
+    public ProjectorMetrics(IMetricFactory metrics)
     {
-        var meter = meters.Create(MeterName);
-        _batchMs = meter.CreateHistogram<double>("ledger.projector.batch.duration", "ms", "Time to write one batch to PostgreSQL");
-        _events = meter.CreateCounter<long>("ledger.projector.events", "{event}", "Events projected");
-        _lagSeconds = meter.CreateHistogram<double>("ledger.projector.lag", "s", "Time from an event's decision to its projection");
-        meter.CreateObservableGauge("ledger.projector.lag.latest",
-            () => _latestLagSeconds.Select(p => new Measurement<double>(p.Value, new KeyValuePair<string, object?>("partition", p.Key))),
-            "s", "Projection lag of the newest event of each partition's last batch");
+        _batchSeconds = metrics.CreateHistogram("ledger_projector_batch_duration_seconds", "Time to write one batch to PostgreSQL",
+            new HistogramConfiguration { Buckets = MetricsEndpoint.SecondsBuckets });
+        _events = metrics.CreateCounter("ledger_projector_events_total", "Events projected");
+        _lagSeconds = metrics.CreateHistogram("ledger_projector_lag_seconds", "Time from an event's decision to its projection",
+            new HistogramConfiguration { Buckets = MetricsEndpoint.SecondsBuckets });
+        _latestLagSeconds = metrics.CreateGauge("ledger_projector_lag_latest_seconds",
+            "Projection lag of the newest event of each partition's last batch", ["partition"]);
     }
 
     /// <summary>After a revoke or a loss: the partitions' latest lag is no longer this member's to report.</summary>
-    public void PartitionsReleased() => _latestLagSeconds.Clear();
-
-    public void BatchWritten(IReadOnlyList<ProjectedEvent> batch, double ms)
+    public void PartitionsReleased()
     {
-        _batchMs.Record(ms);
-        _events.Add(batch.Count);
+        foreach (var label in _partitionsReported.Values) _latestLagSeconds.RemoveLabelled(label);
+        _partitionsReported.Clear();
+    }
+
+    public void BatchWritten(IReadOnlyList<ProjectedEvent> batch, double seconds)
+    {
+        _batchSeconds.Observe(seconds);
+        _events.Inc(batch.Count);
+        var now = DateTimeOffset.UtcNow;
         var newest = batch.Max(e => e.Message.Event.At);
-        _lagSeconds.Record(Math.Max(0, (DateTimeOffset.UtcNow - newest).TotalSeconds));
+        _lagSeconds.Observe(Math.Max(0, (now - newest).TotalSeconds));
         foreach (var partition in batch.GroupBy(e => e.Partition))
-            _latestLagSeconds[partition.Key] = Math.Max(0, (DateTimeOffset.UtcNow - partition.Max(e => e.Message.Event.At)).TotalSeconds);
+        {
+            var label = _partitionsReported.GetOrAdd(partition.Key, p => p.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _latestLagSeconds.WithLabels(label).Set(Math.Max(0, (now - partition.Max(e => e.Message.Event.At)).TotalSeconds));
+        }
     }
 }

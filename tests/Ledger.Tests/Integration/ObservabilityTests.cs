@@ -24,11 +24,13 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
         output.WriteLine(api);
         Assert.Matches(@"ledger_api_commands_received_total\{type=""Deposit""\} [1-9]", api);
         Assert.Matches(@"ledger_api_commands_accepted_total\{type=""Deposit""\} [1-9]", api);
-        Assert.Contains("ledger_api_decision_duration_ms_bucket{type=\"Deposit\",le=\"+Inf\"}", api);
-        Assert.Contains("ledger_http_server_request_duration_ms_count{method=\"POST\",route=\"/v1/deposits\",status=\"201\"}", api);
+        Assert.Contains("ledger_api_decision_duration_seconds_bucket{type=\"Deposit\",le=\"+Inf\"}", api);
+        Assert.Contains("ledger_http_server_request_duration_seconds_count{method=\"POST\",route=\"/v1/deposits\",status=\"201\"}", api);
         Assert.Contains("ledger_api_refusals_total{status=\"429\"} 0", api);
         Assert.Contains("ledger_api_commands_in_flight 0", api);
-        Assert.Contains("# TYPE ledger_writer_transaction_duration_ms histogram", api);
+        Assert.Contains("# TYPE ledger_writer_transaction_duration_seconds histogram", api);
+        Assert.Contains("process_cpu_seconds_total ", api);
+        Assert.DoesNotMatch(@"_ms(_bucket|_sum|_count)?[{ ]", api);
         await Eventually.Until(async () => Regex.Matches(await Ledger.Http.GetStringAsync("/metrics"), @"^ledger_writer_consumer_lag\{partition=""\d+""\} \d+$", RegexOptions.Multiline).Count == 4,
             TimeSpan.FromSeconds(10), "the writers publish the consumer lag of each of the 4 partitions");
 
@@ -39,6 +41,21 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
             return text.Contains("ledger_projector_events_total ") && text.Contains("ledger_projector_lag_latest_seconds{partition=")
                 && Regex.Matches(text, @"^ledger_projector_consumer_lag\{partition=""\d+""\} \d+$", RegexOptions.Multiline).Count == 4;
         }, TimeSpan.FromSeconds(15), $"the projector publishes events, projection lag and consumer lag\n{Ledger.Logs}");
+    }
+
+    [Fact]
+    public async Task promtool_finds_nothing_to_fix_in_either_metrics_page()
+    {
+        await Deposit("promtool-user", count: 2);
+        using var projector = new HttpClient { BaseAddress = Ledger.Projector!.BaseAddress };
+        await Eventually.Until(async () => (await projector.GetStringAsync("/metrics")).Contains("ledger_projector_events_total "),
+            TimeSpan.FromSeconds(15), $"the projector has projected something\n{Ledger.Logs}");
+        foreach (var (name, http) in new[] { ("api", Ledger.Http), ("projector", projector) })
+        {
+            var page = await http.GetStringAsync("/metrics");
+            var (exitCode, problems) = await Promtool.CheckMetrics(page);
+            Assert.True(exitCode == 0 && problems.Trim().Length == 0, $"promtool check metrics on the {name}'s /metrics (exit {exitCode}):\n{problems}");
+        }
     }
 
     [Fact]
@@ -112,6 +129,59 @@ public sealed class ObservabilityTests(SharedLedger shared, ITestOutputHelper ou
         Assert.True(ChartPoints(dom, "chart-projector-lag") > 0, $"projector lag chart has no partitions:\n{dom}");
         Assert.True(ChartPoints(dom, "chart-daily-movements") > 0, $"the analysts' daily chart has no days:\n{dom}");
         Assert.True(ChartPoints(dom, "chart-daily-users") > 0, $"the active users chart has no days:\n{dom}");
+
+        // Every chart says what its axes are: time or partition or day, and the unit of its values.
+        foreach (var (chart, x, y) in new[]
+        {
+            ("chart-throughput", "time (UTC)", "commands/s"), ("chart-latency", "time (UTC)", "ms"),
+            ("chart-refusals", "time (UTC)", "requests/s"), ("chart-projection", "time (UTC)", "s"),
+            ("chart-lag", "partition", "commands"), ("chart-projector-lag", "partition", "events"),
+            ("chart-daily-movements", "day (UTC, month-day)", "commands"), ("chart-daily-users", "day (UTC, month-day)", "users"),
+        })
+        {
+            var svg = ChartContent(dom, chart);
+            Assert.True(svg.Contains($"class=\"axis-label x\">{x}</text>"), $"{chart} has no x-axis title \"{x}\":\n{svg}");
+            Assert.True(svg.Contains($"class=\"axis-label y\">{y}</text>"), $"{chart} has no y-axis unit \"{y}\":\n{svg}");
+            Assert.True(Regex.IsMatch(svg, "class=\"tick x\">[^<]+</text>"), $"{chart} has no labelled x ticks:\n{svg}");
+            Assert.True(Regex.IsMatch(svg, "class=\"tick y\">[^<]+</text>"), $"{chart} has no labelled y ticks:\n{svg}");
+        }
+        Assert.Matches(@"class=""tick x"">\d\d:\d\d:00</text>", ChartContent(dom, "chart-throughput")); // minutes, UTC
+        Assert.Contains("deposits (count)", dom); // counts across assets say they are counts
+        Assert.Contains("<th>active users</th>", dom);
+    }
+
+    [Fact]
+    public async Task the_dashboard_draws_two_minutes_without_samples_as_a_gap_not_a_ramp()
+    {
+        // The page as the Api serves it, fed a history with a two-minute hole: 10 s at 25 ms, nothing,
+        // then 10 s at 995 ms. The latency line must be two lines, not one joining them.
+        var page = await Ledger.Http.GetStringAsync("/dashboard");
+        var end = DateTimeOffset.UtcNow;
+        var samples = Enumerable.Range(0, 11).Select(i => end.AddSeconds(-140 + i)).Select(at => (at, p99: 25.0))
+            .Concat(Enumerable.Range(0, 11).Select(i => end.AddSeconds(-10 + i)).Select(at => (at, p99: 995.0)))
+            .Select(s => new { at = s.at, commandsPerSecond = 5.0, decisionP99Ms = s.p99, refusalsPerSecond = 0.0 });
+        var summary = JsonSerializer.Serialize(new
+        {
+            intervalSeconds = 1, latencyWindowSeconds = 10, samples, writerLag = Array.Empty<object>(),
+            projectorLag = Array.Empty<object>(), projectionLagSeconds = (double?)null,
+        });
+        await using var site = await StubSite.Start(new Dictionary<string, (int, string, string)>
+        {
+            ["/dashboard"] = (200, "text/html; charset=utf-8", page),
+            ["/v1/dashboard/summary"] = (200, "application/json", summary),
+        });
+
+        var dom = await DumpDom(new Uri(site.BaseAddress, "/dashboard"));
+
+        Assert.Equal("22", ChartAttribute(dom, "chart-latency", "data-points"));
+        Assert.True(ChartAttribute(dom, "chart-latency", "data-segments") == "2", $"the latency line crosses the gap:\n{ChartContent(dom, "chart-latency")}");
+        Assert.Equal("2", ChartAttribute(dom, "chart-throughput", "data-segments"));
+    }
+
+    private static string ChartContent(string dom, string id)
+    {
+        var element = Regex.Match(dom, $"<svg[^>]*id=\"{id}\"[^>]*>.*?</svg>", RegexOptions.Singleline);
+        return element.Success ? element.Value : throw new Xunit.Sdk.XunitException($"no chart {id} in the page:\n{dom}");
     }
 
     private async Task Deposit(string userId, int count)

@@ -105,7 +105,7 @@ public sealed class LedgerProcess : IAsyncDisposable
         while (_output.Count > 400) _output.TryDequeue(out _);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -52,16 +52,23 @@ public sealed class RunningLedger : IAsyncDisposable
         ["RateLimits__UserCommandsBurst"] = "100000",
     };
 
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(
-        Limits.Where(limit => !_extra.ContainsKey(limit.Key)).Concat(_extra))
+    /// <summary>What every process of this ledger is started with; the test's own environment wins
+    /// (e.g. an empty Auth__SigningKey where tokens come from an identity provider).</summary>
+    public IReadOnlyDictionary<string, string> Environment
     {
-        ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
-        ["Kafka__Partitions"] = Kafka.Options.Partitions.ToString(),
-        ["Postgres__ConnectionString"] = Postgres.ConnectionString,
-        ["Auth__SigningKey"] = Tokens.SigningKey,
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Logging__LogLevel__Ledger"] = "Information",
-    };
+        get
+        {
+            var environment = new Dictionary<string, string>(Limits.Concat(Kafka.Environment))
+            {
+                ["Postgres__ConnectionString"] = Postgres.ConnectionString,
+                ["Auth__SigningKey"] = Tokens.SigningKey,
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Ledger"] = "Information",
+            };
+            foreach (var (name, value) in _extra) environment[name] = value;
+            return environment;
+        }
+    }
 
     public async Task StartProjector() => Projector = await LedgerProcess.Start("Ledger.Projector", Environment);
 

@@ -18,8 +18,11 @@ public sealed class TestPostgres : IAsyncDisposable
     public string Name { get; }
     public string ConnectionString { get; }
 
-    public static Task<TestPostgres> Create() => Create(Environment.GetEnvironmentVariable("LEDGER_TEST_POSTGRES")
-        ?? throw new InvalidOperationException("LEDGER_TEST_POSTGRES is not set: run the suite with ./ledger test"));
+    /// <summary>On the suite's server: LEDGER_TEST_POSTGRES, or with LEDGER_TEST_INFRASTRUCTURE=containers the run's PostgreSQL container.</summary>
+    public static async Task<TestPostgres> Create() => await Create(TestInfrastructure.Selected == Infrastructure.Containers
+        ? await TestInfrastructure.ContainerPostgresAdmin()
+        : Environment.GetEnvironmentVariable("LEDGER_TEST_POSTGRES")
+          ?? throw new InvalidOperationException("LEDGER_TEST_POSTGRES is not set: run the suite with ./ledger test"));
 
     /// <param name="admin">A connection string of a role allowed to create databases (e.g. a <see cref="PrivatePostgres"/>'s).</param>
     public static async Task<TestPostgres> Create(string admin)

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Ledger.Contracts;
+using Ledger.Domain;
+using Ledger.Kafka;
+using Ledger.Observability;
+
+namespace Ledger.Api.Writer;
+
+/// <summary>
+/// The writer's spans. One per batch (one Kafka transaction, across partitions): a root span that
+/// links to the spans that sent its commands (at most <see cref="LinksMax"/>). One per command
+/// decided: a child of the span that sent it (so the edge and the writer are one trace), linked to
+/// its batch; its context goes on the events and replies it produces. Nothing is parsed and no span
+/// starts while no tracer listens.
+/// </summary>
+internal static class WriterTracing
+{
+    /// <summary>OpenTelemetry's default limit of links per span (OTEL_SPAN_LINK_COUNT_LIMIT).</summary>
+    public const int LinksMax = 128;
+
+    public static Activity? StartBatch(IReadOnlyList<ConsumeResult<string, byte[]>> records, string topic, string transactionId)
+    {
+        if (!LedgerTracing.Writer.HasListeners()) return null;
+        var links = new List<ActivityLink>(Math.Min(records.Count, LinksMax));
+        foreach (var record in records)
+        {
+            if (links.Count == LinksMax) break;
+            var sent = record.Message.Headers.FindTraceContext();
+            if (sent == default) continue;
+            links.Add(new ActivityLink(sent, new ActivityTagsCollection
+            {
+                [LedgerTracing.CorrelationIdTag] = record.Message.Headers.Find(LedgerHeaders.CorrelationId),
+            }));
+        }
+        // A root of its own: the batch decides many commands of many traces.
+        Activity.Current = null;
+        var span = LedgerTracing.Writer.StartActivity("process " + topic, ActivityKind.Consumer, default(ActivityContext), links: links);
+        if (span is not { IsAllDataRequested: true }) return span;
+        span.SetTag("messaging.system", "kafka");
+        span.SetTag("messaging.operation.type", "process");
+        span.SetTag("messaging.destination.name", topic);
+        span.SetTag("messaging.batch.message_count", records.Count);
+        span.SetTag("ledger.transaction", transactionId);
+        return span;
+    }
+
+    public static void Committed(Activity? span, int partitions)
+    {
+        if (span is not { IsAllDataRequested: true }) return;
+        span.SetTag("ledger.partitions", partitions);
+    }
+
+    public static void Failed(Activity? span, Exception error) => span?.SetStatus(ActivityStatusCode.Error, error.Message);
+
+    /// <summary>A command's span, under the span that sent it; under the batch's when it came without one.</summary>
+    public static Activity? StartDecide(ConsumeResult<string, byte[]> record, Command command, string correlationId, Activity? batch)
+    {
+        if (!LedgerTracing.Writer.HasListeners()) return null;
+        var sent = record.Message.Headers.FindTraceContext();
+        IEnumerable<ActivityLink>? links = sent != default && batch is not null ? [new ActivityLink(batch.Context)] : null;
+        var span = sent != default
+            ? LedgerTracing.Writer.StartActivity("decide " + command.GetType().Name, ActivityKind.Consumer, sent, links: links)
+            : LedgerTracing.Writer.StartActivity("decide " + command.GetType().Name, ActivityKind.Consumer);
+        if (span is not { IsAllDataRequested: true }) return span;
+        span.SetTag("messaging.system", "kafka");
+        span.SetTag("messaging.operation.type", "process");
+        span.SetTag("messaging.destination.name", record.Topic);
+        span.SetTag("messaging.destination.partition.id", record.Partition.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        span.SetTag("messaging.kafka.offset", record.Offset.Value);
+        span.SetTag("ledger.command.id", command.Request.CommandId.ToString());
+        span.SetTag(LedgerTracing.CorrelationIdTag, correlationId);
+        return span;
+    }
+
+    public static void Decided(Activity? span, IReadOnlyList<LedgerEvent> events)
+    {
+        if (span is not { IsAllDataRequested: true }) return;
+        span.SetTag("ledger.decision", events.Count == 0 ? "repeat"
+            : events[0] is IRejection rejection ? rejection.Code : events[0].GetType().Name);
+    }
+}
