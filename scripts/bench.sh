@@ -24,7 +24,9 @@ ledger_bench() {
   done
   # Full: about 15 minutes; quick: a few. Every scenario: warm-up, then the measured window.
   BENCH_WARMUP=5 BENCH_SECONDS=20 BENCH_PROJECTOR_EVENTS=60000 BENCH_BROKER_RECORDS=150000 BENCH_TRANSACTIONS=200
-  [ -n "$quick" ] && BENCH_WARMUP=3 BENCH_SECONDS=8 BENCH_PROJECTOR_EVENTS=10000 BENCH_BROKER_RECORDS=60000 BENCH_TRANSACTIONS=50
+  BENCH_MARTEN_EVENTS=12000 BENCH_MARTEN_ROUNDS=2 BENCH_MARTEN_QUICK=""
+  [ -n "$quick" ] && BENCH_WARMUP=3 BENCH_SECONDS=8 BENCH_PROJECTOR_EVENTS=10000 BENCH_BROKER_RECORDS=60000 BENCH_TRANSACTIONS=50 \
+    BENCH_MARTEN_EVENTS=4000 BENCH_MARTEN_ROUNDS=1 BENCH_MARTEN_QUICK=1
   BENCH_USERS=10000 BENCH_CALLERS="${LEDGER_BENCH_CALLERS:-256}"
   BENCH_LEDGER_URL="http://127.0.0.1:${LEDGER_BENCH_HTTP_PORT:-18080}" BENCH_PROJECTOR_PORT="${LEDGER_BENCH_PROJECTOR_PORT:-18081}"
   BENCH_BASELINE_URL="http://127.0.0.1:${LEDGER_BENCH_BASELINE_PORT:-18082}" BENCH_BASELINE_PID=""
@@ -86,6 +88,7 @@ ledger_bench() {
     ledger_stop_children
   done
   ledger_bench_projector
+  ledger_bench_marten
   ledger_bench_decide_evolve
 
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)." >>"$BENCH_RESULTS/machine.txt"
@@ -264,6 +267,15 @@ ledger_bench_projector() {
   LEDGER_BENCH_POSTGRES="$(ledger_pg_connection postgres)" dotnet \
     "$LEDGER_ROOT/bench/Ledger.ProjectorBenchmark/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/Ledger.ProjectorBenchmark.dll" \
     "$BENCH_PROJECTOR_EVENTS" 42 | tee "$BENCH_RESULTS/projector.txt"
+}
+
+# The read side's design decision (docs/adr/0001-read-side-projector.md): Ledger's projector against
+# Marten's event store, projections and async daemon, and a daemon killed with SIGKILL and resumed.
+ledger_bench_marten() {
+  say "Ledger's projector against Marten ($BENCH_MARTEN_EVENTS events, $BENCH_MARTEN_ROUNDS rounds)"
+  LEDGER_BENCH_POSTGRES="$(ledger_pg_connection postgres)" dotnet \
+    "$LEDGER_ROOT/bench/Ledger.MartenBenchmark/bin/$LEDGER_BUILD_CONFIGURATION/net10.0/Ledger.MartenBenchmark.dll" \
+    "$BENCH_MARTEN_EVENTS" "$BENCH_MARTEN_ROUNDS" "$BENCH_RESULTS/marten.md" ${BENCH_MARTEN_QUICK:+--quick} | tee "$BENCH_RESULTS/marten.txt"
 }
 
 ledger_bench_decide_evolve() {

@@ -49,7 +49,13 @@ public static class BenchmarkReport
         var transactionsFile = Path.Combine(resultsDirectory, "transactions.txt");
         var transactions = File.Exists(transactionsFile) ? File.ReadAllText(transactionsFile).TrimEnd() : "(not run)";
 
-        var section = Section(scenarios, broker, machine, projector, decide, transactions);
+        var martenTable = Path.Combine(resultsDirectory, "marten.md");
+        var martenFile = Path.Combine(resultsDirectory, "marten.txt");
+        var marten = File.Exists(martenTable) && File.Exists(martenFile)
+            ? (File.ReadAllText(martenTable).TrimEnd(), File.ReadAllText(martenFile).TrimEnd())
+            : ("(not run)", "(not run)");
+
+        var section = Section(scenarios, broker, machine, projector, decide, transactions, marten);
         var document = File.Exists(documentPath) ? File.ReadAllText(documentPath) : "# Benchmarks\n";
         var begin = document.IndexOf(Begin, StringComparison.Ordinal);
         var end = document.IndexOf(End, StringComparison.Ordinal);
@@ -66,7 +72,7 @@ public static class BenchmarkReport
     }
 
     private static string Section(List<ScenarioResult> all, BrokerRate.Result? broker, string[] machine, string projector, string decideEvolve,
-        string transactions)
+        string transactions, (string Table, string Text) marten)
     {
         var text = new StringBuilder();
         text.AppendLine(Begin);
@@ -102,6 +108,7 @@ public static class BenchmarkReport
         text.AppendLine(projector);
         text.AppendLine("```");
         text.AppendLine();
+        Marten(text, marten.Table, marten.Text);
         text.AppendLine("### Decide and evolve on one thread (bench/Ledger.Benchmarks --quick, same run)");
         text.AppendLine();
         text.AppendLine("```text");
@@ -109,6 +116,23 @@ public static class BenchmarkReport
         text.AppendLine("```");
         text.AppendLine(End);
         return text.ToString();
+    }
+
+    /// <summary>The read side's design decision, measured: docs/adr/0001-read-side-projector.md reads this table.</summary>
+    private static void Marten(StringBuilder text, string table, string output)
+    {
+        text.AppendLine("### Ledger's projector against Marten (bench/Ledger.MartenBenchmark, same run)");
+        text.AppendLine();
+        text.AppendLine("The same generated events through Ledger's projector and through Marten 9.62 (event store, inline projections, async daemon), " +
+            "the Kafka offsets saved in each batch's transaction, and every design's balances and daily statistics checked against sums " +
+            "computed from the events. The decision it supports: [docs/adr/0001-read-side-projector.md](adr/0001-read-side-projector.md).");
+        text.AppendLine();
+        text.AppendLine(table);
+        text.AppendLine();
+        text.AppendLine("```text");
+        text.AppendLine(output);
+        text.AppendLine("```");
+        text.AppendLine();
     }
 
     private static ScenarioResult? Find(List<ScenarioResult> all, string target, string scenario) =>
