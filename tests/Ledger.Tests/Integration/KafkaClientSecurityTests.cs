@@ -66,6 +66,27 @@ public sealed class KafkaClientSecurityTests
         Assert.Contains("security.protocol", badValue.Output);
     }
 
+    [Fact]
+    public async Task the_example_consumer_takes_the_same_properties_and_refuses_a_bad_one_naming_it()
+    {
+        var dll = Path.Combine(Repository.Root, "examples", "Ledger.Tail", "bin", Repository.Configuration, "net10.0", "Ledger.Tail.dll");
+        foreach (var (name, value) in new[] { ("sasl.pasword", "x"), ("security.protocol", "TLS"), ("enable.idempotence", "false") })
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet", [dll, "--bootstrap", "127.0.0.1:1"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                Environment = { [$"Kafka__Client__{name}"] = value },
+            };
+            using var tail = System.Diagnostics.Process.Start(start)!;
+            var error = tail.StandardError.ReadToEndAsync();
+            Assert.True(tail.WaitForExit(TimeSpan.FromSeconds(60)), "ledger tail should refuse to start");
+            Assert.Equal(2, tail.ExitCode);
+            Assert.Contains(name, await error);
+        }
+    }
+
     /// <summary>The librdkafka instance names in librdkafka's own log lines (level|time|facility|name| ...).</summary>
     private static HashSet<string> Instances(string output) =>
         Regex.Matches(output, @"\|[A-Z]+\|(?<name>[^|\s]+#(?:producer|consumer)-\d+)\|")
