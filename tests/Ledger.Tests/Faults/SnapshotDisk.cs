@@ -1,3 +1,4 @@
+using Ledger.Tests.Support;
 using System.Diagnostics;
 
 namespace Ledger.Tests.Faults;
@@ -58,20 +59,5 @@ public sealed class SnapshotDisk : IAsyncDisposable
         finally { System.IO.Directory.Delete(Directory, recursive: true); }
     }
 
-    private static async Task Run(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(CommandDeadline);
-        await process.WaitForExitAsync(deadline.Token);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {await output}{await error}");
-    }
+    private static Task Run(string program, string[] arguments) => MachineCommand.Run(program, arguments, CommandDeadline);
 }

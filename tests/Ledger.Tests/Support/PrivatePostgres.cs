@@ -65,23 +65,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         ? Run("runuser", ["-u", "postgres", "--", Path.Combine(_bin, tool), .. arguments])
         : Run(Path.Combine(_bin, tool), arguments);
 
-    private static async Task Run(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = "/",
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(CommandDeadline);
-        await process.WaitForExitAsync(deadline.Token);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {await output}{await error}");
-    }
+    private static Task Run(string program, string[] arguments) => MachineCommand.Run(program, arguments, CommandDeadline);
 
     private static int FreePort()
     {
