@@ -75,17 +75,23 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     {
         // A stable Writer:InstanceId makes a restarted instance abort what its predecessor left open.
         var transactionalId = $"{context.Kafka.WriterGroup}-{context.Options.InstanceId}";
+        using var watchdog = new TransactionWatchdog(context.Options.TransactionCallStuckAfter, context.Log);
         using var producer = new ProducerBuilder<string, byte[]>(
             KafkaClients.TransactionalProducer(context.BootstrapServers, transactionalId)).Build();
-        producer.InitTransactions(context.Options.TransactionTimeout);
+        using (watchdog.Around("init transactions")) producer.InitTransactions(context.Options.TransactionTimeout);
         using var consumer = new ConsumerBuilder<string, byte[]>(
                 KafkaClients.Consumer(context.BootstrapServers, context.Kafka.WriterGroup))
-            .SetPartitionsAssignedHandler((c, partitions) => TakePartitions(c, producer, partitions, stopping))
+            .SetPartitionsAssignedHandler((c, partitions) => TakePartitions(c, producer, watchdog, partitions, stopping))
             .SetPartitionsRevokedHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
             .SetPartitionsLostHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
             .Build();
         var batch = new WriterBatch(producer, context);
         var records = new List<ConsumeResult<string, byte[]>>(context.Options.BatchSizeMax);
+        watchdog.LeaveGroupWith(() =>
+        {
+            _exiting = true; // the revocation inside Close has nothing to hand over: the process ends next
+            consumer.Close();
+        });
         try
         {
             consumer.Subscribe(context.Kafka.CommandsTopic);
@@ -96,7 +102,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
                     records.Add(first);
                     // Whatever else is already here joins this batch (never waits for more).
                     while (records.Count < context.Options.BatchSizeMax && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
-                    DecideInOneTransaction(producer, consumer, records, batch);
+                    DecideInOneTransaction(producer, consumer, watchdog, records, batch);
                     records.Clear();
                 }
                 SampleLag(consumer);
@@ -104,11 +110,12 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         }
         catch
         {
-            TryAbort(producer);
+            TryAbort(producer, watchdog);
             throw;
         }
         finally
         {
+            watchdog.LeaveGroupWith(null);
             ReleasePartitions(consumer, _writers.Keys.ToArray());
             lag.Clear();
             try { consumer.Close(); } catch (KafkaException error) { context.Log.LogWarning(error, "Closing the writer consumer failed"); }
@@ -116,7 +123,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     }
 
     private void DecideInOneTransaction(IProducer<string, byte[]> producer, IConsumer<string, byte[]> consumer,
-        List<ConsumeResult<string, byte[]>> records, WriterBatch batch)
+        TransactionWatchdog watchdog, List<ConsumeResult<string, byte[]>> records, WriterBatch batch)
     {
         var started = Stopwatch.GetTimestamp();
         var now = context.Clock.GetUtcNow();
@@ -136,8 +143,9 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             }
             decided = Stopwatch.GetTimestamp();
 
-            producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
-            producer.CommitTransaction(context.Options.TransactionTimeout);
+            using (watchdog.Around("send offsets to transaction"))
+                producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
+            using (watchdog.Around("commit transaction")) producer.CommitTransaction(context.Options.TransactionTimeout);
             WriterTracing.Committed(span, offsets.Count);
         }
         catch (Exception error)
@@ -165,14 +173,14 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     /// <summary>Recovers the partitions given to this member (side by side: each reads its own slice
     /// of ledger.events) and starts each after the last command its own records say was decided.</summary>
     private IEnumerable<TopicPartitionOffset> TakePartitions(IConsumer<string, byte[]> consumer, IProducer<string, byte[]> producer,
-        List<TopicPartition> partitions, CancellationToken stopping)
+        TransactionWatchdog watchdog, List<TopicPartition> partitions, CancellationToken stopping)
     {
         readiness.Set(false);
         var committed = consumer.Committed(partitions, context.Options.TransactionTimeout)
             .ToDictionary(c => c.Partition.Value, c => c.Offset == Offset.Unset ? 0 : c.Offset.Value);
         var recovered = partitions.AsParallel().WithDegreeOfParallelism(Math.Max(1, Math.Min(partitions.Count, 4)))
             .Select(p => PartitionWriter.Recover(p.Partition.Value, context, committed[p.Partition.Value], stopping)).ToList();
-        SendUnsureFollowUps(producer, recovered);
+        SendUnsureFollowUps(producer, watchdog, recovered);
         var start = new List<TopicPartitionOffset>();
         foreach (var writer in recovered)
         {
@@ -190,18 +198,21 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     }
 
     /// <summary>Called between transactions (rebalance callbacks run inside Consume), so none is open.</summary>
-    private void SendUnsureFollowUps(IProducer<string, byte[]> producer, List<PartitionWriter> recovered)
+    private void SendUnsureFollowUps(IProducer<string, byte[]> producer, TransactionWatchdog watchdog, List<PartitionWriter> recovered)
     {
         var followUps = recovered.SelectMany(w => w.UnsureFollowUps).ToList();
         if (followUps.Count == 0) return;
         producer.BeginTransaction();
         foreach (var (followUp, correlationId) in followUps) WriterBatch.FollowUp(producer, context, followUp, correlationId);
-        producer.CommitTransaction(context.Options.TransactionTimeout);
+        using (watchdog.Around("commit transaction")) producer.CommitTransaction(context.Options.TransactionTimeout);
         context.Log.LogInformation("Sent {Count} saga steps of the taken partitions' last transactions again", followUps.Count);
     }
 
+    private volatile bool _exiting;
+
     private void ReleasePartitions(IConsumer<string, byte[]> consumer, IEnumerable<int> partitions)
     {
+        if (_exiting) return;
         foreach (var partition in partitions)
         {
             if (!_writers.Remove(partition, out var writer)) continue;
@@ -228,9 +239,12 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         foreach (var (partition, behind) in lag.Current) local.Sampled(partition, behind);
     }
 
-    private void TryAbort(IProducer<string, byte[]> producer)
+    private void TryAbort(IProducer<string, byte[]> producer, TransactionWatchdog watchdog)
     {
-        try { producer.AbortTransaction(context.Options.TransactionTimeout); }
+        try
+        {
+            using (watchdog.Around("abort transaction")) producer.AbortTransaction(context.Options.TransactionTimeout);
+        }
         catch (Exception error) { context.Log.LogWarning(error, "Writer: abort failed"); }
     }
 }

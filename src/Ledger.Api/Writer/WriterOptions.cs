@@ -20,6 +20,12 @@ public sealed class WriterOptions
     /// <summary>How long a transaction step (init, send offsets, commit) may take before the writer restarts.</summary>
     public TimeSpan TransactionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long one transaction call into librdkafka (init, send offsets, commit, abort) may go
+    /// without returning before the process leaves its group and exits (<see cref="TransactionWatchdog"/>):
+    /// librdkafka can block in one for good when the group coordinator goes down. A healthy call
+    /// returns in milliseconds, or within a broker outage; a supervisor starts the process again.</summary>
+    public TimeSpan TransactionCallStuckAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long rebuilding a partition's state may go without reading a record.</summary>
     public TimeSpan RecoveryStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -45,6 +51,8 @@ public sealed class WriterOptions
         if (InstanceId.Length > InstanceIdLengthMax || InstanceId.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.')))
             errors.Add($"Writer:InstanceId must be at most {InstanceIdLengthMax} letters, digits, '-', '_' or '.'");
         if (TransactionTimeout <= TimeSpan.Zero) errors.Add("Writer:TransactionTimeout must be positive");
+        if (TransactionCallStuckAfter < TimeSpan.FromSeconds(1) || TransactionCallStuckAfter > TimeSpan.FromMinutes(10))
+            errors.Add("Writer:TransactionCallStuckAfter must be between 1 s and 10 minutes");
         if (RecoveryStallTimeout <= TimeSpan.Zero) errors.Add("Writer:RecoveryStallTimeout must be positive");
         if (IdempotencyWindow <= TimeSpan.Zero) errors.Add("Writer:IdempotencyWindow must be positive");
         if (SnapshotEveryEvents is < 1 or > 100_000_000) errors.Add("Writer:SnapshotEveryEvents must be between 1 and 100000000");

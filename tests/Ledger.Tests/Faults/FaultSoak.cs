@@ -13,7 +13,8 @@ namespace Ledger.Tests.Faults;
 /// <summary>The faults a trial injects, one per trial, while its load runs.</summary>
 public enum Fault
 {
-    /// <summary>kill -9 of the process hosting the partition writers, then a new one.</summary>
+    /// <summary>kill -9 of one of the two writer processes (the other, a warm standby in the same group,
+    /// takes its partitions once its session ends), and a replacement started at once.</summary>
     KillWriter,
     /// <summary>kill -9 of the projector, then a new one.</summary>
     KillProjector,
@@ -50,7 +51,8 @@ public enum Fault
 /// (GET /v1/audit) is ok. The seed decides the faults, their moments (by commands answered, not by
 /// time), their targets and the load, so a failure replays from it (timing aside).
 /// </summary>
-public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, SnapshotDisk snapshots, Action<string> say)
+public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, SnapshotDisk snapshots, Action<string> say,
+    RecoveryFigures recoveries)
 {
     private const int UserCount = 24;
     private const int ClientsInFlight = 6;
@@ -58,9 +60,6 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
     private static readonly TimeSpan KafkaDeadline = TimeSpan.FromSeconds(60);
     private readonly string[] _users = [.. Enumerable.Range(0, UserCount).Select(i => $"soak-{i:00}")];
     private readonly CommandCodec _commands = new(AssetCatalog.Default);
-
-    /// <summary>Per fault, how long the ledger took to decide again and to catch up (see <see cref="Recovery"/>).</summary>
-    public RecoveryFigures Recoveries { get; } = new();
 
     /// <summary>Faults the soak injects only when LEDGER_SOAK_FAULTS names them.</summary>
     public static readonly IReadOnlySet<Fault> OnlyWhenNamed = new HashSet<Fault> { Fault.WriterZombie };
@@ -85,6 +84,7 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
     public async Task Trial(int number, Fault fault, Random random, int commands)
     {
         var tag = $"trial{number}";
+        var exitsBefore = ledger.WriterExits.Count;
         var load = new TrialLoad(ledger, _users, random, tag, commands, ClientsInFlight);
         var faultAt = random.Next(commands / 10, commands / 2 + 1); // the moment, by commands answered
         var running = load.Run();
@@ -95,7 +95,7 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
         load.FaultOver();
         var expected = (await running).Concat(produced).ToList();
         var recovery = Recovery.Of(expected, _faultBegan);
-        Recoveries.Add(fault, recovery);
+        recoveries.Add(fault, recovery);
         say($"trial {number}: load done, {expected.Count(e => e.Answer is null || TrialLoad.Accepted(e.Answer))} accepted, " +
             $"{expected.Count(e => e.Answer is not null && !TrialLoad.Accepted(e.Answer))} refused");
 
@@ -104,6 +104,8 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
         var report = await ledger.Audit(TimeSpan.FromSeconds(120));
         if (!report.IsOk())
             throw new InvalidOperationException($"trial {number} ({fault}): the audit found differences\n{report.Failures()}\n{ledger.Logs}");
+        foreach (var exit in ledger.WriterExits.Skip(exitsBefore))
+            say($"  a writer process ended by itself ({exit}); the supervisor started another");
         say($"trial {number}: audit ok ({Checked(report)}); {fault}: {recovery}");
         if (Environment.GetEnvironmentVariable("LEDGER_SOAK_DEBUG") == "1") say(ledger.Logs);
     }
@@ -119,9 +121,9 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
         switch (fault)
         {
             case Fault.KillWriter:
-                ledger.Writer!.Kill();
+                ledger.KillWriter(AnyWriter(random));
                 TookEffect();
-                await ledger.StartWriter();
+                await ledger.StartWriter(); // the replacement; the standby decides meanwhile
                 return [];
             case Fault.KillProjector:
                 ledger.Projector!.Kill();
@@ -169,16 +171,18 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
         }
     }
 
+    private LedgerProcess AnyWriter(Random random) => ledger.Writers[random.Next(ledger.Writers.Count)];
+
     private async Task Zombie(Random random)
     {
-        var zombie = ledger.Writer!;
+        var zombie = AnyWriter(random);
         zombie.Pause();
         TookEffect();
         await ledger.StartWriter(); // ready once the group has given it the paused writer's partitions
         say("  writer paused; a second writer took its partitions");
         zombie.Resume();
         await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2_001))); // the zombie's moment: part of the fault
-        zombie.Kill();
+        ledger.KillWriter(zombie);
         say("  the paused writer let go on, then killed");
     }
 
@@ -191,7 +195,7 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
         var before = snapshots.Snapshots();
         say($"  snapshot directory {(full ? "full" : "read-only")} ({before.Count} snapshots in it)");
         await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2_001))); // the writer decides (and tries to snapshot) meanwhile
-        ledger.Writer!.Kill();
+        ledger.KillWriter(AnyWriter(random));
         await ledger.StartWriter(); // recovers from what the directory holds, and cannot write there either
         await snapshots.Repair();
         if (snapshots.LeftOver() is { Count: > 0 } left)

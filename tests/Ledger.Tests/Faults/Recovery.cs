@@ -43,10 +43,14 @@ public sealed class RecoveryFigures
 {
     private readonly Dictionary<Fault, List<Recovery>> _byFault = new();
 
+    /// <summary>Safe to call from several lanes at once.</summary>
     public void Add(Fault fault, Recovery recovery)
     {
-        if (!_byFault.TryGetValue(fault, out var list)) _byFault[fault] = list = new List<Recovery>();
-        list.Add(recovery);
+        lock (_byFault)
+        {
+            if (!_byFault.TryGetValue(fault, out var list)) _byFault[fault] = list = new List<Recovery>();
+            list.Add(recovery);
+        }
     }
 
     /// <summary>A Markdown table, one row per fault, as docs/soak.md records it.</summary>

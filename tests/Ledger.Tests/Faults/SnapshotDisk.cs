@@ -53,6 +53,12 @@ public sealed class SnapshotDisk : IAsyncDisposable
     public IReadOnlyList<string> Snapshots() =>
         [.. System.IO.Directory.GetFiles(Directory, "*.snapshot").Select(Path.GetFileName).OfType<string>()];
 
+    /// <summary>Deletes every file: a new ledger must not find the snapshots of another log.</summary>
+    public void Empty()
+    {
+        foreach (var file in System.IO.Directory.GetFiles(Directory)) File.Delete(file);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try { await Run("umount", [Directory]); }

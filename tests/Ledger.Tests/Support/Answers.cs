@@ -32,16 +32,19 @@ public static class RunningLedgerCommands
     public static async Task<Answer> SendUntilDecided(this RunningLedger ledger, string path, object body, string key, TimeSpan deadline)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = "no answer";
         while (true)
         {
             try
             {
                 var answer = await ledger.Send(path, body, key);
                 if (answer.Status is HttpStatusCode.Created or HttpStatusCode.UnprocessableEntity) return answer;
+                last = $"{(int)answer.Status} {answer.Body}";
             }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            if (clock.Elapsed > deadline) throw new TimeoutException($"{path} {key} was not decided within {deadline}");
+            catch (HttpRequestException error) { last = error.Message; }
+            catch (TaskCanceledException) { last = "timed out"; }
+            if (clock.Elapsed > deadline)
+                throw new TimeoutException($"{path} {key} was not decided within {deadline}; the last answer: {(last.Length > 500 ? last[..500] : last)}");
             await Task.Delay(200); // a client's back-off between retries, not a synchronisation
         }
     }

@@ -24,23 +24,95 @@ public sealed class RunningLedger : IAsyncDisposable
     public LedgerProcess? Projector { get; private set; }
 
     /// <summary>With a separate writer: an Api process that hosts the partition writers and takes no
-    /// test traffic, so it can be killed while <see cref="Api"/> (an edge only) keeps answering.</summary>
+    /// test traffic, so it can be killed while <see cref="Api"/> (an edge only) keeps answering. The
+    /// newest started when there are several.</summary>
     public LedgerProcess? Writer { get; private set; }
+
+    /// <summary>Every writer process started that was not killed through <see cref="KillWriter"/>:
+    /// members of one writer group, which Kafka shares the partitions between.</summary>
+    public IReadOnlyList<LedgerProcess> Writers
+    {
+        get { lock (_writers) return [.. _writers]; }
+    }
+
+    private readonly List<LedgerProcess> _writers = [];
+    private readonly List<LedgerProcess> _ended = [];
+    private readonly CancellationTokenSource _stopSupervising = new();
+    private Task _supervising = Task.CompletedTask;
+
+    /// <summary>Writer processes that ended by themselves (not killed by the test) while supervised,
+    /// each with its exit code and its last log lines.</summary>
+    public IReadOnlyList<string> WriterExits
+    {
+        get { lock (_writers) return [.. _writerExits]; }
+    }
+
+    private readonly List<string> _writerExits = [];
     public HttpClient Http { get; private set; } = new();
 
     /// <param name="environment">Added to every process's environment (e.g. log levels).</param>
     /// <param name="postgres">The database to use (e.g. on a <see cref="PrivatePostgres"/>); a fresh one on the suite's server when null.</param>
+    /// <param name="writers">With <paramref name="separateWriter"/>: how many writer processes (more than
+    /// one: warm standbys in the same group, which take a killed writer's partitions without a process start).</param>
     public static async Task<RunningLedger> Start(int partitions = 12, int brokers = 3, bool separateWriter = false,
-        IReadOnlyDictionary<string, string>? environment = null, TestPostgres? postgres = null)
+        IReadOnlyDictionary<string, string>? environment = null, TestPostgres? postgres = null, int writers = 1)
     {
         var ledger = new RunningLedger(new TestKafka(brokers, partitions), postgres ?? await TestPostgres.Create()) { _extra = environment ?? new Dictionary<string, string>() };
         await ledger.StartProjector();
-        if (separateWriter) await ledger.StartWriter();
+        if (separateWriter)
+            for (var i = 0; i < writers; i++) await ledger.StartWriter();
         await ledger.StartApi(hostsWriters: !separateWriter);
         return ledger;
     }
 
-    public async Task StartWriter() => Writer = await LedgerProcess.Start("Ledger.Api", Environment);
+    public async Task StartWriter()
+    {
+        var writer = await LedgerProcess.Start("Ledger.Api", Environment);
+        lock (_writers)
+        {
+            _writers.Add(writer);
+            Writer = writer;
+        }
+    }
+
+    /// <summary>kill -9 of one writer process; <see cref="Writer"/> becomes the newest one left.</summary>
+    public void KillWriter(LedgerProcess writer)
+    {
+        lock (_writers)
+        {
+            _writers.Remove(writer);
+            _ended.Add(writer);
+            if (ReferenceEquals(Writer, writer)) Writer = _writers.LastOrDefault();
+        }
+        writer.Kill();
+    }
+
+    /// <summary>As a supervisor would (systemd's Restart=always, compose's restart policy): a writer
+    /// process that ends by itself (a writer exits with 70 to protect money or when librdkafka is stuck)
+    /// is replaced within about <see cref="SuperviseEvery"/>, until the ledger is disposed.</summary>
+    public void SuperviseWriters()
+    {
+        _supervising = Task.Run(async () =>
+        {
+            while (!_stopSupervising.IsCancellationRequested)
+            {
+                foreach (var ended in Writers.Where(w => w.HasExited))
+                {
+                    lock (_writers)
+                    {
+                        if (!_writers.Remove(ended)) continue; // killed by the test meanwhile
+                        _ended.Add(ended);
+                        _writerExits.Add($"exit code {ended.ExitCode}: {string.Join(" | ", ended.Output.Split('\n').TakeLast(3))}");
+                    }
+                    await StartWriter();
+                }
+                try { await Task.Delay(SuperviseEvery, _stopSupervising.Token); } // a supervisor's poll interval, not a synchronisation
+                catch (OperationCanceledException) { }
+            }
+        });
+    }
+
+    public static readonly TimeSpan SuperviseEvery = TimeSpan.FromMilliseconds(500);
 
     private IReadOnlyDictionary<string, string> _extra = new Dictionary<string, string>();
 
@@ -117,13 +189,17 @@ public sealed class RunningLedger : IAsyncDisposable
     }
 
     /// <summary>What the process logs said, for a failing test's message.</summary>
-    public string Logs => $"--- api ---\n{Api?.Output}\n--- writer ---\n{Writer?.Output}\n--- projector ---\n{Projector?.Output}";
+    public string Logs => $"--- api ---\n{Api?.Output}\n" +
+        string.Concat(Writers.Select((w, i) => $"--- writer {i + 1} ---\n{w.Output}\n")) +
+        $"--- projector ---\n{Projector?.Output}";
 
     public async ValueTask DisposeAsync()
     {
+        await _stopSupervising.CancelAsync();
+        try { await _supervising; } catch (Exception) { } // a replacement that failed to start: the trial has already said so
         Http.Dispose();
         if (Api is not null) await Api.DisposeAsync();
-        if (Writer is not null) await Writer.DisposeAsync();
+        foreach (var writer in _writers.Concat(_ended).Append(Writer).OfType<LedgerProcess>().Distinct()) await writer.DisposeAsync();
         if (Projector is not null) await Projector.DisposeAsync();
         Kafka.Dispose();
         await Postgres.DisposeAsync();
