@@ -79,8 +79,9 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         using var producer = new ProducerBuilder<string, byte[]>(
             KafkaClients.TransactionalProducer(context.BootstrapServers, transactionalId)).Build();
         using (watchdog.Around("init transactions")) producer.InitTransactions(context.Options.TransactionTimeout);
-        using var consumer = new ConsumerBuilder<string, byte[]>(
-                KafkaClients.Consumer(context.BootstrapServers, context.Kafka.WriterGroup))
+        var consumerConfig = KafkaClients.Consumer(context.BootstrapServers, context.Kafka.WriterGroup);
+        var membershipInDoubt = TimeSpan.FromMilliseconds((consumerConfig.SessionTimeoutMs ?? KafkaTimeouts.SessionTimeoutMs) - MembershipMarginMs);
+        using var consumer = new ConsumerBuilder<string, byte[]>(consumerConfig)
             .SetPartitionsAssignedHandler((c, partitions) => TakePartitions(c, producer, watchdog, partitions, stopping))
             .SetPartitionsRevokedHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
             .SetPartitionsLostHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
@@ -95,10 +96,14 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         try
         {
             consumer.Subscribe(context.Kafka.CommandsTopic);
+            _turnBegan = Stopwatch.GetTimestamp();
             while (!stopping.IsCancellationRequested)
             {
+                ThrowIfPaused(membershipInDoubt); // since the last turn: paused after a commit
+                _turnBegan = Stopwatch.GetTimestamp();
                 if (consumer.Consume(PollTimeout) is { } first)
                 {
+                    ThrowIfPaused(membershipInDoubt); // paused inside Consume, records in hand
                     records.Add(first);
                     // Whatever else is already here joins this batch (never waits for more).
                     while (records.Count < context.Options.BatchSizeMax && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
@@ -193,6 +198,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             start.Add(new TopicPartitionOffset(partition, writer.NextCommand));
         }
         context.Log.LogInformation("Writing partitions {Partitions}", string.Join(",", _writers.Keys.Order()));
+        _turnBegan = Stopwatch.GetTimestamp(); // recovering took time, but the group has just given these partitions
         readiness.Set(true);
         return start;
     }
@@ -209,6 +215,30 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     }
 
     private volatile bool _exiting;
+
+    /// <summary>When the writer's current turn of its loop began (Stopwatch ticks); set again once it
+    /// has taken partitions, since their recovery runs inside Consume and the assignment is fresh.</summary>
+    private long _turnBegan;
+
+    /// <summary>Margin below the group's session timeout at which a writer doubts it still owns its partitions.</summary>
+    private const int MembershipMarginMs = 1_000;
+
+    /// <summary>
+    /// A writer whose loop stood still for nearly a session timeout (the process stopped, swapped
+    /// out, or starved) may have lost its partitions to another writer without knowing yet: its
+    /// consumer learns that only at its next heartbeat. Deciding then would decide twice wherever no
+    /// broker fences it (librdkafka's mock does not), so it rejoins with state rebuilt from the log
+    /// instead, before it produces anything. Time is the monotonic clock, which runs on while a process
+    /// is stopped. A pause in the middle of a batch (after its first produce) is not caught here.
+    /// </summary>
+    private void ThrowIfPaused(TimeSpan membershipInDoubt)
+    {
+        var stood = Stopwatch.GetElapsedTime(_turnBegan);
+        if (stood > membershipInDoubt)
+            throw new InvalidOperationException(
+                $"the writer's loop stood still for {stood.TotalSeconds:0.0} s (more than {membershipInDoubt.TotalSeconds:0.0} s, near the " +
+                "group's session timeout): its partitions may be another writer's now");
+    }
 
     private void ReleasePartitions(IConsumer<string, byte[]> consumer, IEnumerable<int> partitions)
     {

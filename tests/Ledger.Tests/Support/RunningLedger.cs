@@ -37,6 +37,11 @@ public sealed class RunningLedger : IAsyncDisposable
 
     private readonly List<LedgerProcess> _writers = [];
     private readonly List<LedgerProcess> _ended = [];
+
+    private IReadOnlyList<LedgerProcess> EndedWriters
+    {
+        get { lock (_writers) return [.. _ended]; }
+    }
     private readonly CancellationTokenSource _stopSupervising = new();
     private Task _supervising = Task.CompletedTask;
 
@@ -191,6 +196,7 @@ public sealed class RunningLedger : IAsyncDisposable
     /// <summary>What the process logs said, for a failing test's message.</summary>
     public string Logs => $"--- api ---\n{Api?.Output}\n" +
         string.Concat(Writers.Select((w, i) => $"--- writer {i + 1} ---\n{w.Output}\n")) +
+        string.Concat(EndedWriters.TakeLast(2).Select(w => $"--- writer ended (killed or exited) ---\n{w.Output}\n")) +
         $"--- projector ---\n{Projector?.Output}";
 
     public async ValueTask DisposeAsync()
