@@ -80,7 +80,8 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             KafkaClients.TransactionalProducer(context.BootstrapServers, transactionalId)).Build();
         using (watchdog.Around("init transactions")) producer.InitTransactions(context.Options.TransactionTimeout);
         var consumerConfig = KafkaClients.Consumer(context.BootstrapServers, context.Kafka.WriterGroup);
-        var membershipInDoubt = TimeSpan.FromMilliseconds((consumerConfig.SessionTimeoutMs ?? KafkaTimeouts.SessionTimeoutMs) - MembershipMarginMs);
+        var membershipInDoubt = TimeSpan.FromMilliseconds(
+            Math.Max(MembershipMarginMs, (consumerConfig.SessionTimeoutMs ?? KafkaTimeouts.SessionTimeoutMs) - MembershipMarginMs));
         using var consumer = new ConsumerBuilder<string, byte[]>(consumerConfig)
             .SetPartitionsAssignedHandler((c, partitions) => TakePartitions(c, producer, watchdog, partitions, stopping))
             .SetPartitionsRevokedHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
