@@ -12,7 +12,7 @@ namespace Ledger.Api.Writer;
 /// its partitions and decides nothing for them, and nothing short of the process can be restarted:
 /// the producer is busy inside the call. The writer keeps nothing that is not in the log, so it
 /// leaves its group (so another writer takes its partitions at once rather than after the session
-/// timeout) and exits with <see cref="WriterGroupMember.FatalExitCode"/>; a supervisor starts it again.
+/// timeout) and exits with <see cref="WriterGroupMember.StuckExitCode"/> (75); a supervisor starts it again.
 /// </summary>
 internal sealed class TransactionWatchdog : IDisposable
 {
@@ -71,7 +71,7 @@ internal sealed class TransactionWatchdog : IDisposable
             try { leaving.Wait(LeaveGroupWaitMax); }
             catch (AggregateException error) { Console.Error.WriteLine($"Writer: leaving the group failed: {error.InnerException?.Message}"); }
         }
-        _exit(WriterGroupMember.FatalExitCode);
+        _exit(WriterGroupMember.StuckExitCode);
     }
 
     /// <summary>No shutdown: the host would wait for the writer's thread, which is the one stuck.</summary>

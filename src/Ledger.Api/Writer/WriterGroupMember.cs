@@ -65,6 +65,11 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     /// <summary>The process's exit code when the writer stopped it to protect money (EX_SOFTWARE).</summary>
     public const int FatalExitCode = 70;
 
+    /// <summary>The process's exit code when a Kafka transaction call stuck in librdkafka ended it
+    /// (<see cref="TransactionWatchdog"/>; EX_TEMPFAIL): nothing is wrong with the ledger, and starting
+    /// the process again is the remedy, unlike <see cref="FatalExitCode"/>.</summary>
+    public const int StuckExitCode = 75;
+
     /// <summary>A broken invariant or a log missing records would come back after every restart.</summary>
     private static bool StopsTheProcess(Exception error) =>
         error is LedgerInvariantViolation or TruncatedLog

@@ -105,7 +105,13 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
         if (!report.IsOk())
             throw new InvalidOperationException($"trial {number} ({fault}): the audit found differences\n{report.Failures()}\n{ledger.Logs}");
         foreach (var exit in ledger.WriterExits.Skip(exitsBefore))
+        {
+            // Only a stuck librdkafka call is a reason to restart; any other exit (70: a broken invariant,
+            // a log missing records) is what the soak is there to find, restarted or not.
+            if (exit.Code != Ledger.Api.Writer.WriterGroupMember.StuckExitCode)
+                throw new InvalidOperationException($"trial {number} ({fault}): a writer process ended by itself with {exit}\n{exit.Output}");
             say($"  a writer process ended by itself ({exit}); the supervisor started another");
+        }
         say($"trial {number}: audit ok ({Checked(report)}); {fault}: {recovery}");
         if (Environment.GetEnvironmentVariable("LEDGER_SOAK_DEBUG") == "1") say(ledger.Logs);
     }

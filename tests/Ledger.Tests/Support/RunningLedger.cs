@@ -45,14 +45,20 @@ public sealed class RunningLedger : IAsyncDisposable
     private readonly CancellationTokenSource _stopSupervising = new();
     private Task _supervising = Task.CompletedTask;
 
-    /// <summary>Writer processes that ended by themselves (not killed by the test) while supervised,
-    /// each with its exit code and its last log lines.</summary>
-    public IReadOnlyList<string> WriterExits
+    /// <summary>Writer processes that ended by themselves (not killed by the test) while supervised.</summary>
+    public IReadOnlyList<WriterExit> WriterExits
     {
         get { lock (_writers) return [.. _writerExits]; }
     }
 
-    private readonly List<string> _writerExits = [];
+    private readonly List<WriterExit> _writerExits = [];
+
+    /// <summary>A writer process that ended by itself: its exit code, and its log (the cause is in it).</summary>
+    public sealed record WriterExit(int Code, string Output)
+    {
+        public override string ToString() =>
+            $"exit code {Code}: {Output.Split('\n').LastOrDefault(l => l.Contains("stopping the process", StringComparison.Ordinal)) ?? string.Join(" | ", Output.Split('\n').TakeLast(3))}";
+    }
     public HttpClient Http { get; private set; } = new();
 
     /// <param name="environment">Added to every process's environment (e.g. log levels).</param>
@@ -93,8 +99,8 @@ public sealed class RunningLedger : IAsyncDisposable
     }
 
     /// <summary>As a supervisor would (systemd's Restart=always, compose's restart policy): a writer
-    /// process that ends by itself (a writer exits with 70 to protect money or when librdkafka is stuck)
-    /// is replaced within about <see cref="SuperviseEvery"/>, until the ledger is disposed.</summary>
+    /// process that ends by itself (a writer exits with 75 when librdkafka is stuck, with 70 to protect
+    /// money) is replaced within about <see cref="SuperviseEvery"/>, until the ledger is disposed.</summary>
     public void SuperviseWriters()
     {
         _supervising = Task.Run(async () =>
@@ -107,7 +113,7 @@ public sealed class RunningLedger : IAsyncDisposable
                     {
                         if (!_writers.Remove(ended)) continue; // killed by the test meanwhile
                         _ended.Add(ended);
-                        _writerExits.Add($"exit code {ended.ExitCode}: {string.Join(" | ", ended.Output.Split('\n').TakeLast(3))}");
+                        _writerExits.Add(new WriterExit(ended.ExitCode, ended.Output));
                     }
                     await StartWriter();
                 }

@@ -11,7 +11,7 @@ public sealed class TransactionWatchdogTests
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(1);
 
     [Fact]
-    public async Task a_call_that_outlives_the_limit_leaves_the_group_then_ends_the_process_with_70()
+    public async Task a_call_that_outlives_the_limit_leaves_the_group_then_ends_the_process_with_75()
     {
         var steps = new List<string>();
         var exited = new TaskCompletionSource<int>();
@@ -25,7 +25,7 @@ public sealed class TransactionWatchdogTests
         var call = watchdog.Around("send offsets to transaction"); // never disposed: the call is stuck
         var code = await exited.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(WriterGroupMember.FatalExitCode, code);
+        Assert.Equal(WriterGroupMember.StuckExitCode, code);
         lock (steps) Assert.Equal(["leave group", "exit"], steps);
         call.Dispose();
     }
