@@ -57,18 +57,18 @@ ledger_bench() {
   # Ledger (12 partitions) and the baseline run side by side, and each load is measured on one right
   # after the other, so both see the same machine (it is shared, and its load drifts); with --compare,
   # the other revision's Ledger runs beside them too and takes its turn with this one's.
-  [ -n "$BENCH_COMPARE" ] && ledger_bench_start_ledger 12 "$BENCH_COMPARE_ROOT" compare
-  ledger_bench_start_ledger 12
   ledger_bench_start_baseline
   local load distribution
   for load in uniform:uniform zipf:zipf:1.2 hot:hot; do
     distribution="${load#*:}"; load="${load%%:*}"
+    ledger_bench_fresh_ledgers 12
     ledger_bench_ledgers "$load" 12 "$distribution" --callers "$BENCH_CALLERS"
     ledger_bench_http baseline "$load" 0 "$distribution" --callers "$BENCH_CALLERS"
   done
   # Both are offered the same rate, half of Ledger's maximum, so their p99s compare at one load (the
   # report says so when the baseline cannot sustain it).
   local half_rate; half_rate="$(ledger_bench_half_rate)"
+  ledger_bench_fresh_ledgers 12
   ledger_bench_ledgers half-rate 12 uniform --rate "$half_rate"
   ledger_bench_http baseline half-rate 0 uniform --rate "$half_rate"
   echo "Baseline retries on deadlock, serialization failure or concurrent duplicate: $(curl -fsS "$BENCH_BASELINE_URL/stats" | jq -r '"\(.retries) in \(.commands) commands"')." \
@@ -103,7 +103,7 @@ ledger_bench_machine() {
   echo "Machine: $(nproc) cores (nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM; PostgreSQL $(runuser -u postgres -- psql -tA -p "$LEDGER_PG_PORT" -c 'show server_version'); .NET $(dotnet --version)."
   echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other engineers' builds and tests run beside this; absolute numbers are noisy, ratios within this run are what count)."
   echo "Everything on this machine: the load generator, the Api (with its partition writers), the local Kafka (librdkafka's in-memory mock cluster, 3 brokers), the baseline and PostgreSQL."
-  echo "Each scenario: ${BENCH_WARMUP} s warm-up, then ${BENCH_SECONDS} s measured; closed loop with ${BENCH_CALLERS} callers (HTTP/1.1 keep-alive connections); ${BENCH_USERS} users funded before the first scenario (not measured)."
+  echo "Each scenario: ${BENCH_WARMUP} s warm-up, then ${BENCH_SECONDS} s measured; closed loop with ${BENCH_CALLERS} callers (HTTP/1.1 keep-alive connections); ${BENCH_USERS} users funded before each Ledger scenario, on a fresh local Kafka (not measured)."
   echo "Mix: 15 % deposits (treasury token), 15 % withdrawals, 30 % orders on BTC-USD, 25 % fills (engine token) of orders the run placed, 15 % transfers to another user; every request carries an HS256 bearer token minted before the run and a fresh Idempotency-Key."
   echo "Decision latency: from the moment a command was sent (closed loop) or was due (open loop) until its HTTP answer with the decision (201 accepted or 422 rejected) was read by the load generator; it includes the Api's edge, Kafka both ways and the writer."
   echo "Ledger: Ledger.Api with Logging at Warning, Commands:DecisionDeadline 5 s (default), the projector stopped after migrating the schema (the read side is measured on its own below; it does not take part in a decision)."
@@ -126,7 +126,8 @@ ledger_bench_start_ledger() { # partitions [root compare]
   # LEDGER_ROOT for this call only: the local Kafka of the revision under test.
   LEDGER_ROOT="$root" ledger_start_local_kafka "$name-local-kafka" "$bootstrap_file" --brokers 3 --partitions "$partitions" --topic bench.raw
   local kafka_pid="$LEDGER_LAST_PID"
-  if [ "$partitions" = 12 ] && [ -z "$instance" ]; then
+  if [ "$partitions" = 12 ] && [ -z "$instance" ] && [ -z "${BENCH_RAW_MEASURED:-}" ]; then
+    BENCH_RAW_MEASURED=1
     say "broker raw produce-and-consume rate"
     dotnet "$BENCH_TOOL" broker --bootstrap-file "$bootstrap_file" --topic bench.raw --partitions "$partitions" \
       --records "$BENCH_BROKER_RECORDS" --results "$BENCH_RESULTS/broker.json"
@@ -150,6 +151,19 @@ ledger_bench_start_ledger() { # partitions [root compare]
   ledger_bench_fund "$url"
   if [ -n "$instance" ]; then BENCH_COMPARE_API_PID="$api_pid" BENCH_COMPARE_KAFKA_PID="$kafka_pid"
   else BENCH_API_PID="$api_pid" BENCH_KAFKA_PID="$kafka_pid"; fi
+}
+
+# Every measured load starts on a fresh local Kafka with the same users funded, as the 4- and
+# 1-partition runs do: the local Kafka finds a fetch's offset by walking the partition's record
+# batches from the oldest, so its CPU per command grows with the history earlier loads left behind
+# (docs/benchmarks.md, "Where the local Kafka's CPU goes"); a Kafka broker's offset index does not.
+ledger_bench_fresh_ledgers() { # partitions
+  local pid
+  for pid in ${BENCH_API_PID:-} ${BENCH_KAFKA_PID:-} ${BENCH_COMPARE_API_PID:-} ${BENCH_COMPARE_KAFKA_PID:-}; do
+    ledger_stop_child "$pid"
+  done
+  [ -n "$BENCH_COMPARE" ] && ledger_bench_start_ledger "$1" "$BENCH_COMPARE_ROOT" compare
+  ledger_bench_start_ledger "$1"
 }
 
 ledger_bench_dll() { # root project -> path of its built assembly
