@@ -13,6 +13,10 @@ namespace Ledger.Api.Writer;
 /// the producer is busy inside the call. The writer keeps nothing that is not in the log, so it
 /// leaves its group (so another writer takes its partitions at once rather than after the session
 /// timeout) and exits with <see cref="WriterGroupMember.StuckExitCode"/> (75); a supervisor starts it again.
+/// A writer cut off from the brokers in the middle of a transaction ends the same way, and since the
+/// limit is below the group's session timeout it has ended before the group can give its partitions to
+/// another writer: where no broker fences it (librdkafka's mock), its open transaction cannot be
+/// committed after another writer has begun deciding those partitions.
 /// </summary>
 internal sealed class TransactionWatchdog : IDisposable
 {
@@ -61,7 +65,7 @@ internal sealed class TransactionWatchdog : IDisposable
         if (since == 0 || Stopwatch.GetElapsedTime(since) <= _limit) return;
         if (Interlocked.Exchange(ref _fired, 1) == 1) return;
         var message = $"Writer stopping the process: the Kafka transaction call '{_call}' has not returned after " +
-                      $"{Stopwatch.GetElapsedTime(since).TotalSeconds:0.0} s (limit {_limit.TotalSeconds:0.0} s; librdkafka #5456). " +
+                      $"{Stopwatch.GetElapsedTime(since).TotalSeconds:0.0} s (limit {_limit.TotalSeconds:0.0} s: the brokers unreachable, or librdkafka #5456). " +
                       "Its partitions go to another writer; nothing decided is lost (state is rebuilt from the log).";
         _log.LogCritical("{Message}", message);
         Console.Error.WriteLine(message); // the logger writes on a thread of its own, which the exit below does not wait for

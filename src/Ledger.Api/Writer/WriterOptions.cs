@@ -23,8 +23,13 @@ public sealed class WriterOptions
     /// <summary>How long one transaction call into librdkafka (init, send offsets, commit, abort) may go
     /// without returning before the process leaves its group and exits (<see cref="TransactionWatchdog"/>):
     /// librdkafka can block in one for good when the group coordinator goes down. A healthy call
-    /// returns in milliseconds, or within a broker outage; a supervisor starts the process again.</summary>
+    /// returns in milliseconds, or within a broker outage; a supervisor starts the process again. Below the
+    /// group's session timeout, so a writer cut off from the brokers in the middle of a transaction has
+    /// ended before its partitions can go to another writer.</summary>
     public TimeSpan TransactionCallStuckAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most <see cref="TransactionCallStuckAfter"/> may be: a second below the session timeout.</summary>
+    public static readonly TimeSpan TransactionCallStuckAfterMax = TimeSpan.FromMilliseconds(Ledger.Kafka.KafkaTimeouts.SessionTimeoutMs - 1_000);
 
     /// <summary>How long rebuilding a partition's state may go without reading a record.</summary>
     public TimeSpan RecoveryStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -51,8 +56,10 @@ public sealed class WriterOptions
         if (InstanceId.Length > InstanceIdLengthMax || InstanceId.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.')))
             errors.Add($"Writer:InstanceId must be at most {InstanceIdLengthMax} letters, digits, '-', '_' or '.'");
         if (TransactionTimeout <= TimeSpan.Zero) errors.Add("Writer:TransactionTimeout must be positive");
-        if (TransactionCallStuckAfter < TimeSpan.FromSeconds(1) || TransactionCallStuckAfter > TimeSpan.FromMinutes(10))
-            errors.Add("Writer:TransactionCallStuckAfter must be between 1 s and 10 minutes");
+        if (TransactionCallStuckAfter < TimeSpan.FromSeconds(1) || TransactionCallStuckAfter > TransactionCallStuckAfterMax)
+            errors.Add($"Writer:TransactionCallStuckAfter must be between 1 s and {TransactionCallStuckAfterMax.TotalSeconds:0} s " +
+                       $"(below the writer group's {Ledger.Kafka.KafkaTimeouts.SessionTimeoutMs / 1000} s session timeout, so that a writer cut off " +
+                       "in the middle of a transaction has ended before another writer may take its partitions)");
         if (RecoveryStallTimeout <= TimeSpan.Zero) errors.Add("Writer:RecoveryStallTimeout must be positive");
         if (IdempotencyWindow <= TimeSpan.Zero) errors.Add("Writer:IdempotencyWindow must be positive");
         if (SnapshotEveryEvents is < 1 or > 100_000_000) errors.Add("Writer:SnapshotEveryEvents must be between 1 and 100000000");

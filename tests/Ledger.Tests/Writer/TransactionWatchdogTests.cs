@@ -11,6 +11,17 @@ public sealed class TransactionWatchdogTests
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(1);
 
     [Fact]
+    public void the_limit_must_be_below_the_groups_session_timeout()
+    {
+        // A writer cut off from the brokers inside a transaction must have ended before the group can give
+        // its partitions to another writer; where no broker fences it, its commit could land after theirs.
+        Assert.Empty(new WriterOptions { TransactionCallStuckAfter = WriterOptions.TransactionCallStuckAfterMax }.Errors());
+        Assert.True(WriterOptions.TransactionCallStuckAfterMax < TimeSpan.FromMilliseconds(Ledger.Kafka.KafkaTimeouts.SessionTimeoutMs));
+        var errors = new WriterOptions { TransactionCallStuckAfter = TimeSpan.FromMilliseconds(Ledger.Kafka.KafkaTimeouts.SessionTimeoutMs) }.Errors();
+        Assert.Contains(errors, error => error.StartsWith("Writer:TransactionCallStuckAfter must be between 1 s and 5 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task a_call_that_outlives_the_limit_leaves_the_group_then_ends_the_process_with_75()
     {
         var steps = new List<string>();
