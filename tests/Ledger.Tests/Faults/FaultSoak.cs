@@ -42,6 +42,10 @@ public enum Fault
     /// on (SIGCONT) as a zombie for a moment, then killed: nothing may be decided twice. Run only when
     /// named (LEDGER_SOAK_FAULTS): on the mock cluster no broker fences the zombie (see docs/soak.md).</summary>
     WriterZombie,
+    /// <summary>One writer process cut off from the network for 3-10 s (<see cref="NetworkCut"/>: it runs on,
+    /// nothing it sends arrives), on both sides of the group's 6 s session timeout, while the other writer
+    /// takes its partitions once its session ends; then reconnected, its sockets as they were.</summary>
+    WriterCutOff,
 }
 
 /// <summary>
@@ -169,6 +173,9 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
             case Fault.SnapshotsUnwritable:
                 await SnapshotsUnwritable(random);
                 return [];
+            case Fault.WriterCutOff:
+                await CutOff(random);
+                return [];
             case Fault.PostgresLocked:
                 await HoldProjectorTables(TimeSpan.FromMilliseconds(random.Next(1_000, 4_001)));
                 return [];
@@ -190,6 +197,20 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
         await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2_001))); // the zombie's moment: part of the fault
         ledger.KillWriter(zombie);
         say("  the paused writer let go on, then killed");
+    }
+
+    private async Task CutOff(Random random)
+    {
+        if (NetworkCut.Unavailable() is { } why) throw new InvalidOperationException($"{Fault.WriterCutOff} cannot run on this machine: {why}");
+        var writer = AnyWriter(random);
+        var network = writer.Network ?? throw new InvalidOperationException("the soak's writers start in cgroups of their own (cuttableWriters)");
+        var cut = TimeSpan.FromMilliseconds(random.Next(3_000, 10_001));
+        network.Cut();
+        TookEffect();
+        say($"  a writer cut off from the network for {cut.TotalSeconds:0.0} s");
+        try { await Task.Delay(cut); } // the fault's length, not a synchronisation
+        finally { network.Restore(); }
+        say("  the writer reconnected");
     }
 
     private async Task SnapshotsUnwritable(Random random)

@@ -113,6 +113,7 @@ public sealed class FaultSoakTests(ITestOutputHelper output)
 
     private static async Task<RunningLedger> StartLedger(PrivatePostgres postgres, SnapshotDisk snapshots) =>
         await RunningLedger.Start(Partitions, Brokers, separateWriter: true, writers: Writers,
+            cuttableWriters: NetworkCut.Unavailable() is null,
             environment: new Dictionary<string, string>
             {
                 // Snapshots often, so a writer's takeover recovers from one, and a snapshot fault has writes to break.

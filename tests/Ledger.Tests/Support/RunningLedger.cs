@@ -66,9 +66,14 @@ public sealed class RunningLedger : IAsyncDisposable
     /// <param name="writers">With <paramref name="separateWriter"/>: how many writer processes (more than
     /// one: warm standbys in the same group, which take a killed writer's partitions without a process start).</param>
     public static async Task<RunningLedger> Start(int partitions = 12, int brokers = 3, bool separateWriter = false,
-        IReadOnlyDictionary<string, string>? environment = null, TestPostgres? postgres = null, int writers = 1)
+        IReadOnlyDictionary<string, string>? environment = null, TestPostgres? postgres = null, int writers = 1,
+        bool cuttableWriters = false)
     {
-        var ledger = new RunningLedger(new TestKafka(brokers, partitions), postgres ?? await TestPostgres.Create()) { _extra = environment ?? new Dictionary<string, string>() };
+        var ledger = new RunningLedger(new TestKafka(brokers, partitions), postgres ?? await TestPostgres.Create())
+        {
+            _extra = environment ?? new Dictionary<string, string>(),
+            _cuttableWriters = cuttableWriters,
+        };
         await ledger.StartProjector();
         if (separateWriter)
             for (var i = 0; i < writers; i++) await ledger.StartWriter();
@@ -78,7 +83,7 @@ public sealed class RunningLedger : IAsyncDisposable
 
     public async Task StartWriter()
     {
-        var writer = await LedgerProcess.Start("Ledger.Api", Environment);
+        var writer = await LedgerProcess.Start("Ledger.Api", Environment, network: _cuttableWriters ? NetworkCut.Prepare() : null);
         lock (_writers)
         {
             _writers.Add(writer);
@@ -126,6 +131,9 @@ public sealed class RunningLedger : IAsyncDisposable
     public static readonly TimeSpan SuperviseEvery = TimeSpan.FromMilliseconds(500);
 
     private IReadOnlyDictionary<string, string> _extra = new Dictionary<string, string>();
+
+    /// <summary>Whether each writer process starts in a cgroup of its own (<see cref="LedgerProcess.Network"/>).</summary>
+    private bool _cuttableWriters;
 
     /// <summary>Defaults for tests that measure something else than the limits: many commands per user
     /// at once would otherwise meet the per-user rate limit. Overload tests set their own.</summary>
