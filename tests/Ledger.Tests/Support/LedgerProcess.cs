@@ -40,7 +40,6 @@ public sealed class LedgerProcess : IAsyncDisposable
 
     public string Project { get; }
     public int Port { get; }
-    public int Id => _process.Id;
 
     /// <summary>The process's own cgroup, which <see cref="NetworkCut.Cut"/> cuts off the network; null when
     /// it was started without one.</summary>

@@ -41,8 +41,6 @@ public sealed class NetworkCut : IDisposable
     /// <summary>The file a process writes its pid to, to enter the cgroup.</summary>
     public string ProcsFile => Path.Combine(_directory, "cgroup.procs");
 
-    public bool IsCut => _cut;
-
     public void Cut()
     {
         if (_cut) return;
