@@ -56,7 +56,7 @@ public static class OrdersApi
         group.MapPost("/{orderId}/cancel", Cancel).WithName("cancelOrder").RequireAuthorization(Policies.OwnAccountCommands).RequireCommandRateLimit()
             .DocumentCommand("Cancel an open order", "Releases what is still held. 422 order_not_found (also for another user's order), order_not_open.");
         group.MapPost("/{orderId}/fills", AddFill).WithName("reportFill").RequireAuthorization(Policies.Fills).RequireCommandRateLimit()
-            .DocumentCommand("Report a fill (matching engine)", "A fillId applies once: the same Idempotency-Key answers the first outcome, the same fillId under another key 422 duplicate_fill_id. 422 overfill, order_not_open, price_beyond_limit, fill_mismatch.");
+            .DocumentCommand("Report a fill (matching engine)", "A fillId applies once: the same Idempotency-Key answers the first outcome, the same fillId under another key 422 duplicate_fill_id. 422 overfill, order_not_open, price_beyond_limit, fill_mismatch, balance_limit_exceeded.");
         return group;
     }
 

@@ -1,4 +1,5 @@
 using Ledger.Domain.Markets;
+using Ledger.Domain.Accounts;
 
 namespace Ledger.Domain.Orders;
 
@@ -71,6 +72,10 @@ internal static class OrderRules
         var (quoteAmount, released) = amounts;
         var received = order.Side == Side.Buy ? fill.Quantity : quoteAmount;
         if (fill.Fee > received) return Rejected(RejectionCode.InvalidAmount);
+        // As a deposit or a transfer's credit is: no balance may grow past what a balance can hold.
+        var receivedAsset = order.Side == Side.Buy ? order.Market.BaseAsset : order.Market.QuoteAsset;
+        if (state.BalanceOf(fill.Request.UserId, receivedAsset).Total > Balance.MinorUnitsMax - (received - fill.Fee))
+            return Rejected(RejectionCode.BalanceLimitExceeded);
 
         var completed = fill.Quantity == order.RemainingQuantity;
         return new OrderFilled(fill.Request, now, order.OrderId, fill.FillId, order.Market, order.Side, fill.Quantity,
