@@ -46,7 +46,7 @@ public static class LedgerDecider
         var (request, asset, amount) = (deposit.Request, deposit.Asset, deposit.Amount);
         if (!IsMovableAmount(amount)) return new DepositRejected(request, now, asset, amount, RejectionCode.InvalidAmount);
         var balance = state.BalanceOf(request.UserId, asset);
-        if (balance.Total > Balance.MinorUnitsMax - amount)
+        if (balance.CannotTake(amount))
             return new DepositRejected(request, now, asset, amount, RejectionCode.BalanceLimitExceeded);
         return new Deposited(request, now, asset, amount);
     }

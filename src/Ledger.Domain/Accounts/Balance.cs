@@ -7,6 +7,10 @@ public readonly record struct Balance(long Available, long Held)
     public const long MinorUnitsMax = 100_000_000_000_000_000;
 
     public long Total => Available + Held;
+
+    /// <summary>Whether crediting this many minor units would take the balance past <see cref="MinorUnitsMax"/>:
+    /// every rule that credits a balance (deposit, transfer credit, fill) refuses then.</summary>
+    public bool CannotTake(long credit) => Total > MinorUnitsMax - credit;
 }
 
 /// <summary>The key of a balance: a user's account in one asset.</summary>

@@ -1,5 +1,4 @@
 using Ledger.Domain.Markets;
-using Ledger.Domain.Accounts;
 
 namespace Ledger.Domain.Orders;
 
@@ -74,7 +73,7 @@ internal static class OrderRules
         if (fill.Fee > received) return Rejected(RejectionCode.InvalidAmount);
         // As a deposit or a transfer's credit is: no balance may grow past what a balance can hold.
         var receivedAsset = order.Side == Side.Buy ? order.Market.BaseAsset : order.Market.QuoteAsset;
-        if (state.BalanceOf(fill.Request.UserId, receivedAsset).Total > Balance.MinorUnitsMax - (received - fill.Fee))
+        if (state.BalanceOf(fill.Request.UserId, receivedAsset).CannotTake(received - fill.Fee))
             return Rejected(RejectionCode.BalanceLimitExceeded);
 
         var completed = fill.Quantity == order.RemainingQuantity;

@@ -31,7 +31,7 @@ internal static class TransferRules
 
         if (!Orders.OrderRules.IsPositiveAmount(amount))
             return [new TransferCreditRejected(request, now, id, from, to, asset, amount, RejectionCode.InvalidAmount)];
-        if (state.BalanceOf(to, asset).Total > Balance.MinorUnitsMax - amount)
+        if (state.BalanceOf(to, asset).CannotTake(amount))
             return [new TransferCreditRejected(request, now, id, from, to, asset, amount, RejectionCode.BalanceLimitExceeded)];
         return [new TransferCredited(request, now, id, from, to, asset, amount)];
     }

@@ -203,15 +203,14 @@ public sealed class FaultSoak(RunningLedger ledger, PrivatePostgres postgres, Sn
 
     private async Task CutOff(Random random)
     {
-        if (NetworkCut.Unavailable() is { } why) throw new InvalidOperationException($"{Fault.WriterCutOff} cannot run on this machine: {why}");
-        var writer = AnyWriter(random);
-        var network = writer.Network ?? throw new InvalidOperationException("the soak's writers start in cgroups of their own (cuttableWriters)");
+        var network = AnyWriter(random).Network
+                      ?? throw new InvalidOperationException($"{Fault.WriterCutOff} cannot run on this machine: {NetworkCut.Unavailable()}");
         var cut = TimeSpan.FromMilliseconds(random.Next(3_000, 10_001));
-        network.Cut();
+        await network.Cut();
         TookEffect();
         say($"  a writer cut off from the network for {cut.TotalSeconds:0.0} s");
         try { await Task.Delay(cut); } // the fault's length, not a synchronisation
-        finally { network.Restore(); }
+        finally { await network.Restore(); }
         say("  the writer reconnected");
     }
 

@@ -103,12 +103,11 @@ public sealed class LedgerProcess : IAsyncDisposable
         if (!_process.WaitForExit(within ?? TimeSpan.FromSeconds(20))) Kill();
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Kill();
         _process.Dispose();
-        Network?.Dispose();
-        return ValueTask.CompletedTask;
+        if (Network is not null) await Network.DisposeAsync();
     }
 
     private void Keep(string? line)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Ledger.Tests.Support;
 
 /// <summary>
@@ -12,8 +10,9 @@ namespace Ledger.Tests.Support;
 /// through a shell that writes its own pid to <see cref="ProcsFile"/> and then execs it. Needs root,
 /// iptables with the cgroup match, and a cgroup2 mount (all on this project's machines).
 /// </summary>
-public sealed class NetworkCut : IDisposable
+public sealed class NetworkCut : IAsyncDisposable
 {
+    private static readonly TimeSpan CommandDeadline = TimeSpan.FromSeconds(30);
     private readonly string _name;
     private readonly string _directory;
     private bool _cut;
@@ -41,25 +40,25 @@ public sealed class NetworkCut : IDisposable
     /// <summary>The file a process writes its pid to, to enter the cgroup.</summary>
     public string ProcsFile => Path.Combine(_directory, "cgroup.procs");
 
-    public void Cut()
+    public async Task Cut()
     {
         if (_cut) return;
-        Iptables("-A");
+        await Iptables("-A");
         _cut = true;
     }
 
     /// <summary>Lets the process's packets through again (its sockets were never closed).</summary>
-    public void Restore()
+    public async Task Restore()
     {
         if (!_cut) return;
-        Iptables("-D");
+        await Iptables("-D");
         _cut = false;
     }
 
     /// <summary>Restores the network and removes the cgroup, once its process has ended.</summary>
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        Restore();
+        await Restore();
         try { Directory.Delete(_directory); }
         catch (IOException) { } // a process still in it: the cgroup goes with the machine's next boot
     }
@@ -67,16 +66,6 @@ public sealed class NetworkCut : IDisposable
     private static string? Cgroup2Root() =>
         File.ReadLines("/proc/mounts").Select(line => line.Split(' ')).FirstOrDefault(fields => fields.Length > 2 && fields[2] == "cgroup2")?[1];
 
-    private void Iptables(string action)
-    {
-        var start = new ProcessStartInfo("iptables", [action, "OUTPUT", "-o", "lo", "-p", "tcp", "-m", "cgroup", "--path", _name, "-j", "DROP"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        using var iptables = Process.Start(start)!;
-        var error = iptables.StandardError.ReadToEnd();
-        iptables.WaitForExit();
-        if (iptables.ExitCode != 0) throw new InvalidOperationException($"iptables {action} for cgroup {_name} failed: {error}");
-    }
+    private Task Iptables(string action) =>
+        MachineCommand.Run("iptables", [action, "OUTPUT", "-o", "lo", "-p", "tcp", "-m", "cgroup", "--path", _name, "-j", "DROP"], CommandDeadline);
 }

@@ -56,8 +56,11 @@ public sealed class RunningLedger : IAsyncDisposable
     /// <summary>A writer process that ended by itself: its exit code, and its log (the cause is in it).</summary>
     public sealed record WriterExit(int Code, string Output)
     {
-        public override string ToString() =>
-            $"exit code {Code}: {Output.Split('\n').LastOrDefault(l => l.Contains("stopping the process", StringComparison.Ordinal)) ?? string.Join(" | ", Output.Split('\n').TakeLast(3))}";
+        public override string ToString()
+        {
+            var lines = Output.Split('\n');
+            return $"exit code {Code}: {lines.LastOrDefault(l => l.Contains("stopping the process", StringComparison.Ordinal)) ?? string.Join(" | ", lines.TakeLast(3))}";
+        }
     }
     public HttpClient Http { get; private set; } = new();
 
