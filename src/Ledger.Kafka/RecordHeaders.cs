@@ -17,6 +17,11 @@ public static class RecordHeaders
 
     public static Headers WithCommandOffset(this Headers headers, long offset) => headers.WithNumber(LedgerHeaders.CommandOffset, offset);
 
+    /// <summary>The command offset when the command came from ledger.commands; nothing for one handed
+    /// to its writer in process, which is on no topic.</summary>
+    public static Headers WithCommandOffset(this Headers headers, long? offset) =>
+        offset is { } value ? headers.WithNumber(LedgerHeaders.CommandOffset, value) : headers;
+
     /// <summary>A header holding a decimal number (an offset).</summary>
     public static Headers WithNumber(this Headers headers, string name, long value)
     {

@@ -8,6 +8,12 @@ public sealed class CommandOptions
     /// <summary>How long a POST waits for the writer's decision before answering 202 with a Location.</summary>
     public TimeSpan DecisionDeadline { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Whether a command whose partition this process's own writer owns is handed to that writer
+    /// in process (<see cref="Writer.WriterInbox"/>) rather than produced onto ledger.commands for it to
+    /// fetch back. Either way it is decided by the partition's one writer, in one Kafka transaction with
+    /// its events, and answered only after that commits. Off: every command goes through ledger.commands.</summary>
+    public bool DecideInProcess { get; set; } = true;
+
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long RequestBodyBytesMax { get; set; } = 64 * 1024;
 

@@ -58,7 +58,8 @@ public static class ApiServices
         services.AddSingleton<ApiMetrics>().AddDashboard();
         services.AddSingleton<HighWatermarks>();
         services.AddAudit(configuration);
-        if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap);
+        services.AddSingleton<WriterInbox>();
+        if (writer.Enabled) AddWriters(services, writer, kafka, bootstrap, commands);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -73,7 +74,8 @@ public static class ApiServices
         return builder;
     }
 
-    private static void AddWriters(IServiceCollection services, WriterOptions writer, KafkaOptions kafka, BootstrapServers bootstrap)
+    private static void AddWriters(IServiceCollection services, WriterOptions writer, KafkaOptions kafka, BootstrapServers bootstrap,
+        CommandOptions commands)
     {
         if (writer.InstanceId.Length == 0) writer.InstanceId = Guid.NewGuid().ToString("N");
         services.AddSingleton<WriterMetrics>();
@@ -87,7 +89,8 @@ public static class ApiServices
             string.IsNullOrEmpty(writer.SnapshotDirectory)
                 ? null
                 : new SnapshotStore(writer.SnapshotDirectory, kafka, writer.IdempotencyWindow,
-                    provider.GetRequiredService<AssetCatalog>(), provider.GetRequiredService<MarketCatalog>())));
+                    provider.GetRequiredService<AssetCatalog>(), provider.GetRequiredService<MarketCatalog>()),
+            HandOff: commands.DecideInProcess));
         services.AddHostedService<WriterGroupMember>();
     }
 }

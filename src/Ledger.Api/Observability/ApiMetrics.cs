@@ -10,6 +10,7 @@ namespace Ledger.Api.Observability;
 public sealed class ApiMetrics
 {
     private readonly Counter _received;
+    private readonly Counter _handed;
     private readonly Counter _accepted;
     private readonly Counter _rejected;
     private readonly Counter _replayed;
@@ -25,7 +26,8 @@ public sealed class ApiMetrics
     /// <param name="admission">Counts the commands waiting for their decision; the gauge reads its count at each scrape.</param>
     public ApiMetrics(IMetricFactory metrics, CollectorRegistry registry, CommandAdmission admission)
     {
-        _received = metrics.CreateCounter("ledger_api_commands_received_total", "Commands put on the command log", ["type"]);
+        _received = metrics.CreateCounter("ledger_api_commands_received_total", "Commands sent to a writer: put on the command log, or handed to this process's writer", ["type"]);
+        _handed = metrics.CreateCounter("ledger_api_commands_handed_total", "Commands this process's writer took in process, without the command log", ["type"]);
         _accepted = metrics.CreateCounter("ledger_api_commands_accepted_total", "Commands the writer accepted", ["type"]);
         _rejected = metrics.CreateCounter("ledger_api_commands_rejected_total", "Commands the writer refused, by code", ["type", "code"]);
         _replayed = metrics.CreateCounter("ledger_api_commands_replayed_total", "Repeated idempotency keys answered with the first outcome", ["type"]);
@@ -46,6 +48,12 @@ public sealed class ApiMetrics
     {
         _received.WithLabels(type).Inc();
         Interlocked.Increment(ref _receivedTotal);
+    }
+
+    public void Handed(string type)
+    {
+        Received(type);
+        _handed.WithLabels(type).Inc();
     }
 
     public void Decided(string type, string? rejectionCode, bool replayed, double seconds)

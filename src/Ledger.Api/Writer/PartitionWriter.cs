@@ -182,10 +182,24 @@ internal sealed class PartitionWriter
 
         var correlationId = record.Message.Headers.Find(LedgerHeaders.CorrelationId) ?? command.Request.CommandId.ToString();
         using var span = WriterTracing.StartDecide(record, command, correlationId, batch.Span);
+        // The records this decision produces carry its span, or else the command's own trace context.
+        DecideCommand(command, correlationId, commandOffset, span, span is null ? record.Message.Headers : null, now, batch);
+    }
+
+    /// <summary>Decides one command the edge of this process handed over (<see cref="WriterInbox"/>) into
+    /// the batch's transaction. It was never on ledger.commands, so its records name no command offset.</summary>
+    public void Decide(HandedCommand handed, DateTimeOffset now, WriterBatch batch)
+    {
+        Debug.Assert(handed.Partition == _partition);
+        using var span = WriterTracing.StartDecide(handed, batch.Span);
+        DecideCommand(handed.Command, handed.CorrelationId, commandOffset: null, span, span is null ? handed.Trace : null, now, batch);
+    }
+
+    private void DecideCommand(Command command, string correlationId, long? commandOffset, Activity? span, Headers? trace,
+        DateTimeOffset now, WriterBatch batch)
+    {
         var events = LedgerDecider.Decide(command, _state, now);
         WriterTracing.Decided(span, events);
-        // The records this decision produces carry its span, or else the command's own trace context.
-        var trace = span is null ? record.Message.Headers : null;
         if (events.Count == 0)
         {
             Reply(command, correlationId, commandOffset, batch, span, trace);
@@ -212,7 +226,7 @@ internal sealed class PartitionWriter
     }
 
     /// <summary>A command that decided nothing new was a repeat: tell its caller the first outcome.</summary>
-    private void Reply(Command command, string correlationId, long commandOffset, WriterBatch batch, Activity? span, Headers? trace)
+    private void Reply(Command command, string correlationId, long? commandOffset, WriterBatch batch, Activity? span, Headers? trace)
     {
         var request = command.Request;
         if (!_state.Requests.TryRecall(request.UserId, request.IdempotencyKey, out var first))
@@ -223,6 +237,8 @@ internal sealed class PartitionWriter
         }
         var reply = new Reply(request.CommandId, new EventMessage(first.FirstEvent, first.BalancesAfter));
         batch.Answer(request.CommandId, new CommandOutcome(reply.FirstOutcome, Replayed: true), _partition);
+        // A handed command's caller waits in this process: the answer above is its whole reply.
+        if (commandOffset is null) return;
         var headers = new Headers().With(LedgerHeaders.CorrelationId, correlationId).WithCommandOffset(commandOffset)
             .WithTraceContext(span).WithTraceContextOf(trace);
         // Earlier batches' events are all reported (the writer waits for that after each commit); an

@@ -5,7 +5,8 @@ using Ledger.Api.Writer.Snapshots;
 
 namespace Ledger.Api.Writer;
 
-/// <summary>What every partition writer of this process shares; all of it is immutable or thread-safe.</summary>
+/// <summary>What every partition writer of this process shares; all of it is immutable or thread-safe.
+/// HandOff: whether this process's edge hands its commands to the writer (<see cref="WriterInbox"/>).</summary>
 internal sealed record WriterContext(
     WriterOptions Options,
     KafkaOptions Kafka,
@@ -17,4 +18,5 @@ internal sealed record WriterContext(
     WriterMetrics Metrics,
     TimeProvider Clock,
     ILogger Log,
-    SnapshotStore? Snapshots);
+    SnapshotStore? Snapshots,
+    bool HandOff);

@@ -14,7 +14,9 @@ namespace Ledger.Api.Writer;
 /// it owns and decides all their commands on ONE thread, with ONE transactional producer: per batch
 /// (whatever arrived while the last transaction committed, up to <see cref="WriterOptions.BatchSizeMax"/>)
 /// it decides every command in log order, then produces the events and commits the consumed offsets
-/// in one Kafka transaction, and only then answers the callers waiting in this process. One thread
+/// in one Kafka transaction, and only then answers the callers waiting in this process. Besides
+/// ledger.commands, it decides the commands this process's edge hands it for the partitions it owns
+/// (<see cref="WriterInbox"/>), in the same batches. One thread
 /// and one transaction per process, not per partition: a transaction costs about the same for 1
 /// command or 500, so one per batch across partitions replaces one per partition (its commit still
 /// grows with the partitions it spans: docs/benchmarks.md).
@@ -22,7 +24,7 @@ namespace Ledger.Api.Writer;
 /// always rebuilt from the log, never patched. A broken ledger invariant stops the process instead.
 /// </summary>
 internal sealed class WriterGroupMember(WriterContext context, WriterReadiness readiness, ConsumerLag lag,
-    LocalWriters local, CommandOutcomes outcomes) : BackgroundService
+    LocalWriters local, CommandOutcomes outcomes, WriterInbox inbox) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
 
@@ -94,6 +96,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             .Build();
         var batch = new WriterBatch(producer, context);
         var records = new List<ConsumeResult<string, byte[]>>(context.Options.BatchSizeMax);
+        var handed = new List<HandedCommand>(context.Options.BatchSizeMax);
         watchdog.LeaveGroupWith(() =>
         {
             _exiting = true; // the revocation inside Close has nothing to hand over: the process ends next
@@ -107,14 +110,13 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             {
                 ThrowIfPaused(membershipInDoubt); // since the last turn: paused after a commit
                 _turnBegan = Stopwatch.GetTimestamp();
-                if (consumer.Consume(PollTimeout) is { } first)
+                Gather(consumer, records, handed);
+                if (records.Count + handed.Count > 0)
                 {
-                    ThrowIfPaused(membershipInDoubt); // paused inside Consume, records in hand
-                    records.Add(first);
-                    // Whatever else is already here joins this batch (never waits for more).
-                    while (records.Count < context.Options.BatchSizeMax && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
-                    DecideInOneTransaction(producer, consumer, watchdog, records, batch);
+                    ThrowIfPaused(membershipInDoubt); // paused inside Consume, commands in hand
+                    DecideInOneTransaction(producer, consumer, watchdog, records, handed, batch);
                     records.Clear();
+                    handed.Clear();
                 }
                 SampleLag(consumer);
             }
@@ -126,6 +128,10 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         }
         finally
         {
+            // Taken but never put in a transaction: nothing was applied, the edge sends them by Kafka.
+            foreach (var command in handed) command.End(HandOffEnd.NotTaken);
+            handed.Clear();
+            inbox.RefuseWaiting();
             watchdog.LeaveGroupWith(null);
             ReleasePartitions(consumer, _writers.Keys.ToArray());
             lag.Clear();
@@ -133,14 +139,43 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         }
     }
 
+    /// <summary>
+    /// Fills the next batch with what is already waiting: records of ledger.commands and commands handed
+    /// in process, never waiting for more once it holds one. With nothing waiting, it waits up to
+    /// <see cref="PollTimeout"/>: for a handed command (which wakes it at once) while looking at
+    /// ledger.commands every <see cref="WriterOptions.CommandLogPollInterval"/>, since librdkafka's Consume
+    /// cannot be woken from outside; or, when the edge hands nothing (<see cref="CommandOptions.DecideInProcess"/>
+    /// off), in Consume itself.
+    /// </summary>
+    private void Gather(IConsumer<string, byte[]> consumer, List<ConsumeResult<string, byte[]>> records, List<HandedCommand> handed)
+    {
+        var max = context.Options.BatchSizeMax;
+        if (!context.HandOff)
+        {
+            if (consumer.Consume(PollTimeout) is not { } first) return;
+            records.Add(first);
+            while (records.Count < max && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
+            return;
+        }
+        var began = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            while (records.Count < max && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
+            inbox.TakeInto(handed, max - records.Count);
+            if (records.Count + handed.Count > 0 || Stopwatch.GetElapsedTime(began) >= PollTimeout) return;
+            inbox.WaitForCommands(context.Options.CommandLogPollInterval);
+        }
+    }
+
     private void DecideInOneTransaction(IProducer<string, byte[]> producer, IConsumer<string, byte[]> consumer,
-        TransactionWatchdog watchdog, List<ConsumeResult<string, byte[]>> records, WriterBatch batch)
+        TransactionWatchdog watchdog, List<ConsumeResult<string, byte[]>> records, List<HandedCommand> handed, WriterBatch batch)
     {
         var started = Stopwatch.GetTimestamp();
         var now = context.Clock.GetUtcNow();
         batch.Begin();
-        using var span = batch.Span = WriterTracing.StartBatch(records, context.Kafka.CommandsTopic, batch.Id);
-        var offsets = new Dictionary<int, TopicPartitionOffset>();
+        using var span = batch.Span = WriterTracing.StartBatch(records, handed, context.Kafka.CommandsTopic, batch.Id);
+        var touched = new HashSet<int>();
+        var inTransaction = new List<HandedCommand>(handed.Count);
         long decided;
         try
         {
@@ -150,18 +185,37 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
                 // left undecided: its offset is not committed, so the next owner reads it again.
                 if (!_writers.TryGetValue(record.Partition.Value, out var writer)) continue;
                 writer.Decide(record, now, batch);
-                offsets[record.Partition.Value] = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
+                touched.Add(record.Partition.Value);
+            }
+            foreach (var command in handed)
+            {
+                // Handed while this member still owned the partition, which it has given up since.
+                if (!_writers.TryGetValue(command.Partition, out var writer))
+                {
+                    command.End(HandOffEnd.NotTaken);
+                    continue;
+                }
+                inTransaction.Add(command);
+                writer.Decide(command, now, batch);
+                touched.Add(command.Partition);
             }
             decided = Stopwatch.GetTimestamp();
 
+            // Every partition the transaction writes for commits its position, even one it decided only
+            // handed commands of (the position unchanged): on Kafka, the offset commit is what fences a
+            // writer whose group generation is past, so no transaction of a deposed writer commits.
+            var offsets = touched.Select(p => new TopicPartitionOffset(context.Kafka.CommandsTopic, p, _writers[p].NextCommand)).ToList();
             using (watchdog.Around("send offsets to transaction"))
-                producer.SendOffsetsToTransaction(offsets.Values, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
+                producer.SendOffsetsToTransaction(offsets, consumer.ConsumerGroupMetadata, context.Options.TransactionTimeout);
             using (watchdog.Around("commit transaction")) producer.CommitTransaction(context.Options.TransactionTimeout);
             WriterTracing.Committed(span, offsets.Count);
         }
         catch (Exception error)
         {
             WriterTracing.Failed(span, error);
+            // Whether a failed commit took effect is not known here; a retry with the same key tells.
+            foreach (var command in inTransaction) command.End(HandOffEnd.Unknown);
+            foreach (var command in handed) command.End(HandOffEnd.NotTaken); // the rest: not decided at all
             throw;
         }
         finally
@@ -169,14 +223,15 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             batch.Span = null;
         }
         // Committed: only now may a caller hear its decision, with where it stands in ledger.events.
-        var through = new Dictionary<int, long?>(offsets.Count);
-        foreach (var partition in offsets.Keys) through[partition] = _writers[partition].DeliveredThroughAll(DeliveryReportsWaitMax);
+        var through = new Dictionary<int, long?>(touched.Count);
+        foreach (var partition in touched) through[partition] = _writers[partition].DeliveredThroughAll(DeliveryReportsWaitMax);
         foreach (var (commandId, outcome, partition) in batch.Answers)
             outcomes.Complete(commandId, through.GetValueOrDefault(partition) is { } offset
                 ? outcome with { Token = new ConsistencyToken(partition, offset) }
                 : outcome);
-        foreach (var partition in offsets.Keys) _writers[partition].SnapshotWhenDue();
-        context.Metrics.BatchDecided(offsets.Count, records.Count,
+        foreach (var command in inTransaction) command.End(HandOffEnd.Committed);
+        foreach (var partition in touched) _writers[partition].SnapshotWhenDue();
+        context.Metrics.BatchDecided(touched.Count, records.Count + inTransaction.Count,
             Stopwatch.GetElapsedTime(started, decided).TotalSeconds,
             Stopwatch.GetElapsedTime(decided).TotalSeconds);
     }

@@ -44,6 +44,11 @@ public sealed class WriterOptions
     /// <summary>A writer snapshots its partition after deciding this many events since its last one.</summary>
     public int SnapshotEveryEvents { get; set; } = 25_000;
 
+    /// <summary>While it waits for commands handed by this process's edge (<see cref="WriterInbox"/>), how
+    /// often the writer looks at ledger.commands (saga steps, commands of edges elsewhere): the most
+    /// such a command waits for an idle writer. librdkafka's consumer cannot be woken from outside.</summary>
+    public TimeSpan CommandLogPollInterval { get; set; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>Pause before a writer group member that failed joins again.</summary>
     public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -65,6 +70,8 @@ public sealed class WriterOptions
         if (SnapshotEveryEvents is < 1 or > 100_000_000) errors.Add("Writer:SnapshotEveryEvents must be between 1 and 100000000");
         if (SnapshotDirectory is { Length: > 0 } directory && File.Exists(directory))
             errors.Add($"Writer:SnapshotDirectory {directory} is a file, not a directory");
+        if (CommandLogPollInterval < TimeSpan.FromMilliseconds(1) || CommandLogPollInterval > TimeSpan.FromMilliseconds(100))
+            errors.Add("Writer:CommandLogPollInterval must be between 1 and 100 ms");
         if (RestartBackoff < TimeSpan.Zero) errors.Add("Writer:RestartBackoff must not be negative");
         return errors;
     }

@@ -19,20 +19,19 @@ internal static class WriterTracing
     /// <summary>OpenTelemetry's default limit of links per span (OTEL_SPAN_LINK_COUNT_LIMIT).</summary>
     public const int LinksMax = 128;
 
-    public static Activity? StartBatch(IReadOnlyList<ConsumeResult<string, byte[]>> records, string topic, string transactionId)
+    public static Activity? StartBatch(IReadOnlyList<ConsumeResult<string, byte[]>> records, IReadOnlyList<HandedCommand> handed,
+        string topic, string transactionId)
     {
         if (!LedgerTracing.Writer.HasListeners()) return null;
-        var links = new List<ActivityLink>(Math.Min(records.Count, LinksMax));
-        foreach (var record in records)
+        var links = new List<ActivityLink>(Math.Min(records.Count + handed.Count, LinksMax));
+        void Link(Headers? headers, string? correlationId)
         {
-            if (links.Count == LinksMax) break;
-            var sent = record.Message.Headers.FindTraceContext();
-            if (sent == default) continue;
-            links.Add(new ActivityLink(sent, new ActivityTagsCollection
-            {
-                [LedgerTracing.CorrelationIdTag] = record.Message.Headers.Find(LedgerHeaders.CorrelationId),
-            }));
+            var sent = headers.FindTraceContext();
+            if (sent == default || links.Count == LinksMax) return;
+            links.Add(new ActivityLink(sent, new ActivityTagsCollection { [LedgerTracing.CorrelationIdTag] = correlationId }));
         }
+        foreach (var record in records) Link(record.Message.Headers, record.Message.Headers.Find(LedgerHeaders.CorrelationId));
+        foreach (var command in handed) Link(command.Trace, command.CorrelationId);
         // A root of its own: the batch decides many commands of many traces.
         Activity.Current = null;
         var span = LedgerTracing.Writer.StartActivity("process " + topic, ActivityKind.Consumer, default(ActivityContext), links: links);
@@ -41,6 +40,7 @@ internal static class WriterTracing
         span.SetTag("messaging.operation.type", "process");
         span.SetTag("messaging.destination.name", topic);
         span.SetTag("messaging.batch.message_count", records.Count);
+        span.SetTag("ledger.handed_count", handed.Count);
         span.SetTag("ledger.transaction", transactionId);
         return span;
     }
@@ -70,6 +70,24 @@ internal static class WriterTracing
         span.SetTag("messaging.kafka.offset", record.Offset.Value);
         span.SetTag("ledger.command.id", command.Request.CommandId.ToString());
         span.SetTag(LedgerTracing.CorrelationIdTag, correlationId);
+        return span;
+    }
+
+    /// <summary>A handed command's span (<see cref="WriterInbox"/>), under the edge's span that handed it.</summary>
+    public static Activity? StartDecide(HandedCommand handed, Activity? batch)
+    {
+        if (!LedgerTracing.Writer.HasListeners()) return null;
+        var sent = handed.Trace.FindTraceContext();
+        IEnumerable<ActivityLink>? links = sent != default && batch is not null ? [new ActivityLink(batch.Context)] : null;
+        var name = "decide " + handed.Command.GetType().Name;
+        var span = sent != default
+            ? LedgerTracing.Writer.StartActivity(name, ActivityKind.Internal, sent, links: links)
+            : LedgerTracing.Writer.StartActivity(name, ActivityKind.Internal);
+        if (span is not { IsAllDataRequested: true }) return span;
+        span.SetTag("ledger.partition", handed.Partition);
+        span.SetTag("ledger.command.handed", true);
+        span.SetTag("ledger.command.id", handed.Command.Request.CommandId.ToString());
+        span.SetTag(LedgerTracing.CorrelationIdTag, handed.CorrelationId);
         return span;
     }
 

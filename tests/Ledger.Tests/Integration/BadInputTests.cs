@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Globalization;
 using Confluent.Kafka;
 using Ledger.Kafka;
 using Ledger.Tests.Support;
@@ -84,7 +86,7 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
         // The ledger's own refusals (422) are recorded as rejection events: exactly one each, moving nothing.
         Assert.Equal(before.RejectedEvents + refusals, after.RejectedEvents);
         // Nothing else reached the command log: only the refused commands and the markers.
-        Assert.Equal(before.CommandsOnLog + refusals + markers.Count, after.CommandsOnLog);
+        Assert.Equal(before.CommandsSentToWriters + refusals + markers.Count, after.CommandsSentToWriters);
     }
 
     private List<BadRequest> Cases()
@@ -374,7 +376,7 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
         return [.. markers];
     }
 
-    private sealed record LedgerSnapshot(List<BalanceRow> Balances, long AcceptedEvents, long RejectedEvents, long CommandsOnLog);
+    private sealed record LedgerSnapshot(List<BalanceRow> Balances, long AcceptedEvents, long RejectedEvents, long CommandsSentToWriters);
 
     private sealed record BalanceRow(string UserId, string Asset, long Available, long Held);
 
@@ -390,15 +392,20 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
         return new LedgerSnapshot(balances,
             await Ledger.Postgres.Scalar<long>("select count(*) from events where rejection_code is null"),
             await Ledger.Postgres.Scalar<long>("select count(*) from events where rejection_code is not null"),
-            CommandsOnLog());
+            await CommandsSentToWriters());
     }
 
-    /// <summary>Records on ledger.commands, all partitions: what the edge has put on the log.</summary>
-    private long CommandsOnLog()
+    /// <summary>Every command the edge has sent to a writer: the records on ledger.commands (all
+    /// partitions) plus the commands it handed to a writer in its own process, which skip the log.</summary>
+    private async Task<long> CommandsSentToWriters()
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClients.Consumer(Ledger.Kafka.BootstrapServers, "edge-test-watermarks")).Build();
-        return Enumerable.Range(0, Ledger.Kafka.Options.Partitions).Sum(p =>
+        var onLog = Enumerable.Range(0, Ledger.Kafka.Options.Partitions).Sum(p =>
             consumer.QueryWatermarkOffsets(new TopicPartition(Ledger.Kafka.Options.CommandsTopic, p), TimeSpan.FromSeconds(10)).High.Value);
+        var page = await Ledger.Http.GetStringAsync("/metrics");
+        var handed = Regex.Matches(page, @"^ledger_api_commands_handed_total\{[^}]*\} (\d+)$", RegexOptions.Multiline)
+            .Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        return onLog + handed;
     }
 
     private static string KeyFor(string caseName) => "edge-" + caseName.Replace(' ', '-');
