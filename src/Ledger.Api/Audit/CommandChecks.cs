@@ -11,7 +11,8 @@ namespace Ledger.Api.Audit;
 /// highest command whose own decision is on ledger.events (or that was dead-lettered), since a writer
 /// decides its partition's commands in order. The second is what works on librdkafka's mock cluster,
 /// which answers a transaction's offset commit without storing it. Commands past that point are in
-/// flight, not missing.
+/// flight, not missing. A command handed to its writer in process is on no topic and so not checked
+/// here: its caller is answered only after its event commits (docs/adr/0002-in-process-hand-off.md).
 /// </summary>
 internal static class CommandChecks
 {
