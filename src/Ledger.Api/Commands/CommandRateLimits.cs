@@ -71,6 +71,9 @@ public sealed class CallerBuckets(CommandRateLimits limits, TimeProvider time)
         public long At = at;
     }
 
+    /// <summary>Callers whose buckets are kept now.</summary>
+    internal int CallersTracked => _buckets.Count;
+
     /// <summary>Takes one token for the caller; null when it may go on, else how long until one is there.</summary>
     public TimeSpan? Take(ClaimsPrincipal caller)
     {
@@ -103,10 +106,13 @@ public sealed class CallerBuckets(CommandRateLimits limits, TimeProvider time)
 
     private void SweepWhenDue(long now)
     {
-        if (_buckets.Count <= limits.CallersTrackedMax) return;
+        // The time first: ConcurrentDictionary.Count takes every one of its locks, which cost 5 % of the
+        // Api's CPU when it was asked on every command (perf, bench uniform load, 10,000 callers).
         var next = Interlocked.Read(ref _nextSweep);
+        if (now < next) return;
         var sweepTicks = (long)(CommandRateLimits.SweepInterval.TotalSeconds * time.TimestampFrequency);
-        if (now < next || Interlocked.CompareExchange(ref _nextSweep, now + sweepTicks, next) != next) return;
+        if (Interlocked.CompareExchange(ref _nextSweep, now + sweepTicks, next) != next) return;
+        if (_buckets.Count <= limits.CallersTrackedMax) return;
         // A bucket idle long enough to be full again is the same as a new one: dropping it changes nothing.
         var idleTicks = (long)(limits.SecondsToFillMax * time.TimestampFrequency) + time.TimestampFrequency;
         foreach (var (key, bucket) in _buckets)
