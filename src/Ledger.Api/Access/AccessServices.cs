@@ -1,5 +1,6 @@
 using Ledger.Api.Commands;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Ledger.Api.Access;
@@ -10,6 +11,8 @@ public static class AccessServices
 {
     public static IServiceCollection AddLedgerAccess(this IServiceCollection services, TokenOptions tokens)
     {
+        var validated = new ValidatedTokens(tokens, TimeProvider.System);
+        services.AddSingleton(validated);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(bearer =>
         {
             bearer.MapInboundClaims = false;
@@ -30,6 +33,21 @@ public static class AccessServices
             }
             bearer.Events = new JwtBearerEvents
             {
+                OnMessageReceived = context =>
+                {
+                    if (validated.Enabled && ValidatedTokens.TokenOf(context.Request) is { Length: > 0 } token && validated.Find(token) is { } principal)
+                    {
+                        context.Principal = principal;
+                        context.Success();
+                    }
+                    return Task.CompletedTask;
+                },
+                OnTokenValidated = context =>
+                {
+                    if (context.SecurityToken is JsonWebToken jwt && context.Principal is { } principal)
+                        validated.Remember(jwt.EncodedToken, principal, jwt.ValidTo);
+                    return Task.CompletedTask;
+                },
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();

@@ -47,6 +47,15 @@ public sealed class TokenOptions
     /// <summary>How far apart the issuer's clock and ours may be when checking expiry.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a token already validated is taken on sight (<see cref="ValidatedTokens"/>),
+    /// never past its own expiry; zero checks every request's token in full.</summary>
+    public TimeSpan ValidatedTokensTtl { get; set; } = ValidatedTokensTtlDefault;
+    public static readonly TimeSpan ValidatedTokensTtlDefault = TimeSpan.FromSeconds(60);
+
+    /// <summary>Most tokens kept as validated at once.</summary>
+    public int ValidatedTokensMax { get; set; } = ValidatedTokensMaxDefault;
+    public const int ValidatedTokensMaxDefault = 100_000;
+
     public byte[] SigningKeyBytes() => Convert.FromBase64String(SigningKey!);
 
     public bool FromIdentityProvider => !string.IsNullOrWhiteSpace(Authority);
@@ -69,6 +78,9 @@ public sealed class TokenOptions
         if (string.IsNullOrWhiteSpace(RoleClaim)) errors.Add("Auth:RoleClaim must not be empty");
         if (string.IsNullOrWhiteSpace(Audience)) errors.Add("Auth:Audience must not be empty");
         if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromMinutes(5)) errors.Add("Auth:ClockSkew must be between 0 and 5 minutes");
+        if (ValidatedTokensTtl < TimeSpan.Zero || ValidatedTokensTtl > TimeSpan.FromMinutes(10))
+            errors.Add("Auth:ValidatedTokensTtl must be between 0 (off) and 10 minutes");
+        if (ValidatedTokensMax is < 1 or > 10_000_000) errors.Add("Auth:ValidatedTokensMax must be between 1 and 10,000,000");
         return errors;
     }
 
