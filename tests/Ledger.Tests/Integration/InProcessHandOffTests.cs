@@ -5,6 +5,7 @@ using Ledger.Contracts;
 using Ledger.Kafka;
 using Ledger.Tests.Support;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Ledger.Tests.Integration;
 
@@ -14,7 +15,7 @@ namespace Ledger.Tests.Integration;
 /// its transaction has committed, and its event names no command offset. With the hand-off off, the
 /// same command goes by ledger.commands, as from an edge without writers.
 /// </summary>
-public sealed class InProcessHandOffTests
+public sealed class InProcessHandOffTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task a_command_for_a_local_writer_skips_the_command_log_and_is_answered_with_its_committed_event()
@@ -54,6 +55,61 @@ public sealed class InProcessHandOffTests
         Assert.Equal(1, events);
         Assert.Equal([0L], offsets);
         Assert.Equal(0, await HandedCommands(ledger));
+    }
+
+    [Fact]
+    public async Task commands_handed_while_partitions_move_to_another_writer_and_back_are_each_decided_once()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Stage(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
+        await using var ledger = await RunningLedger.Start(partitions: 4, brokers: 1);
+        var users = Enumerable.Range(0, 16).Select(i => $"mv-{i:00}").ToArray();
+
+        // Eight clients send deposits one after another, each until told to stop, retrying with the same
+        // key until decided, as a careful client does; every answered deposit is recorded.
+        using var stop = new CancellationTokenSource();
+        var decided = new System.Collections.Concurrent.ConcurrentBag<(string User, long Minor, string Key, HttpStatusCode Status)>();
+        var load = Task.WhenAll(Enumerable.Range(0, 8).Select(client => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var (user, minor, key) = (users[(client + 8 * i) % users.Length], 100L + i, $"mv-{client}-{i}");
+                var answer = await ledger.SendUntilDecided("/v1/deposits",
+                    new { userId = user, asset = "USD", amount = DepositsEndToEndTests.Format(minor, "USD") }, key, TimeSpan.FromSeconds(90));
+                decided.Add((user, minor, key, answer.Status));
+            }
+        })));
+        await Eventually.Until(() => Task.FromResult(decided.Count >= 50 || load.IsCompleted), TimeSpan.FromSeconds(60), "deposits are being answered");
+
+        // A second writer joins: the group gives it some of the Api's partitions, whose commands the
+        // edge then sends by ledger.commands; killed, they come back to the Api's own writer.
+        await ledger.StartWriter();
+        Stage("second writer started");
+        var onLog = HighWatermarks(ledger, ledger.Kafka.Options.CommandsTopic);
+        await Eventually.Until(() => Task.FromResult(HighWatermarks(ledger, ledger.Kafka.Options.CommandsTopic) > onLog + 10 || load.IsCompleted),
+            TimeSpan.FromSeconds(60), "commands for the second writer's partitions go by ledger.commands");
+        Stage("commands go by ledger.commands");
+        ledger.KillWriter(ledger.Writer!);
+        Stage("second writer killed");
+        var handedBefore = await HandedCommands(ledger);
+        await Eventually.Until(async () => await HandedCommands(ledger) > handedBefore + 50 || load.IsCompleted,
+            TimeSpan.FromSeconds(60), "the Api's writer takes the partitions back and decides handed commands again");
+        Stage("handed again");
+        Assert.False(load.IsCompleted, $"the load ran through both moves\n{ledger.Logs}");
+        await stop.CancelAsync();
+        await load;
+        var deposits = decided.ToList();
+        Stage($"{deposits.Count} deposits answered");
+        Assert.All(deposits, d => Assert.Equal(HttpStatusCode.Created, d.Status));
+        await Eventually.Until(async () => await ledger.Postgres.Scalar<long>("select count(*) from events where user_id like 'mv-%'") >= deposits.Count,
+            TimeSpan.FromSeconds(60), $"every deposit is projected\n{ledger.Logs}");
+        Assert.Equal(deposits.Count, await ledger.Postgres.Scalar<long>("select count(*) from events where user_id like 'mv-%'"));
+        Assert.Equal(deposits.Count, await ledger.Postgres.Scalar<long>("select count(distinct idempotency_key) from events where user_id like 'mv-%'"));
+        foreach (var user in users)
+            Assert.Equal(deposits.Where(d => d.User == user).Sum(d => d.Minor),
+                await ledger.Postgres.Scalar<long>($"select available from balances where user_id = '{user}' and asset = 'USD'"));
+        var report = await ledger.Audit(TimeSpan.FromSeconds(120));
+        Assert.True(report.IsOk(), $"audit: {report}");
     }
 
     private static long HighWatermarks(RunningLedger ledger, string topic)
