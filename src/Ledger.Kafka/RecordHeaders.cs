@@ -15,8 +15,6 @@ public static class RecordHeaders
         return headers;
     }
 
-    public static Headers WithCommandOffset(this Headers headers, long offset) => headers.WithNumber(LedgerHeaders.CommandOffset, offset);
-
     /// <summary>The command offset when the command came from ledger.commands; nothing for one handed
     /// to its writer in process, which is on no topic.</summary>
     public static Headers WithCommandOffset(this Headers headers, long? offset) =>

@@ -53,15 +53,13 @@ public sealed class CommandSubmission(
                         return Answer(await decided.WaitAsync(options.Value.DecisionDeadline, cancellation));
                     case HandOffEnd.Unknown:
                         span?.SetTag("ledger.decision", "unknown");
-                        http.Response.Headers.RetryAfter = "1";
-                        return CommandAnswers.Problem(503, "ledger_unavailable",
+                        return Unavailable(
                             "The partition writer's transaction failed while this command was in it: it may or may not have been applied. " +
                             "Retry with the same Idempotency-Key: a retry is decided once, or answered with the first outcome.");
                     case null:
                         span?.SetTag("ledger.decision", "undecided");
                         metrics.Undecided(type);
-                        http.Response.Headers.RetryAfter = "1";
-                        return CommandAnswers.Problem(503, "ledger_unavailable",
+                        return Unavailable(
                             "The partition writer did not take the command within the decision deadline; nothing was applied. Retry with the same Idempotency-Key.");
                 }
                 // Not taken: the partition went to another writer meanwhile. Nothing was applied; the
@@ -86,8 +84,7 @@ public sealed class CommandSubmission(
         {
             log.LogWarning("Command {CommandId} not taken: Kafka said {Reason}", request.CommandId, error.Error.Reason);
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Error.Reason);
-            http.Response.Headers.RetryAfter = "1";
-            return CommandAnswers.Problem(503, "ledger_unavailable", "The command log cannot take commands right now; nothing was applied. Retry with the same Idempotency-Key.");
+            return Unavailable("The command log cannot take commands right now; nothing was applied. Retry with the same Idempotency-Key.");
         }
         finally
         {
@@ -101,6 +98,12 @@ public sealed class CommandSubmission(
             metrics.Decided(type, (outcome.Decision.Event as IRejection)?.Code, outcome.Replayed,
                 System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             return answers.Decided(request, outcome, http, reference);
+        }
+
+        IResult Unavailable(string detail)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return CommandAnswers.Problem(503, "ledger_unavailable", detail);
         }
     }
 

@@ -57,11 +57,7 @@ internal static class WriterTracing
     public static Activity? StartDecide(ConsumeResult<string, byte[]> record, Command command, string correlationId, Activity? batch)
     {
         if (!LedgerTracing.Writer.HasListeners()) return null;
-        var sent = record.Message.Headers.FindTraceContext();
-        IEnumerable<ActivityLink>? links = sent != default && batch is not null ? [new ActivityLink(batch.Context)] : null;
-        var span = sent != default
-            ? LedgerTracing.Writer.StartActivity("decide " + command.GetType().Name, ActivityKind.Consumer, sent, links: links)
-            : LedgerTracing.Writer.StartActivity("decide " + command.GetType().Name, ActivityKind.Consumer);
+        var span = StartDecideSpan(command, ActivityKind.Consumer, record.Message.Headers, batch);
         if (span is not { IsAllDataRequested: true }) return span;
         span.SetTag("messaging.system", "kafka");
         span.SetTag("messaging.operation.type", "process");
@@ -77,18 +73,23 @@ internal static class WriterTracing
     public static Activity? StartDecide(HandedCommand handed, Activity? batch)
     {
         if (!LedgerTracing.Writer.HasListeners()) return null;
-        var sent = handed.Trace.FindTraceContext();
-        IEnumerable<ActivityLink>? links = sent != default && batch is not null ? [new ActivityLink(batch.Context)] : null;
-        var name = "decide " + handed.Command.GetType().Name;
-        var span = sent != default
-            ? LedgerTracing.Writer.StartActivity(name, ActivityKind.Internal, sent, links: links)
-            : LedgerTracing.Writer.StartActivity(name, ActivityKind.Internal);
+        var span = StartDecideSpan(handed.Command, ActivityKind.Internal, handed.Trace, batch);
         if (span is not { IsAllDataRequested: true }) return span;
         span.SetTag("ledger.partition", handed.Partition);
         span.SetTag("ledger.command.handed", true);
         span.SetTag("ledger.command.id", handed.Command.Request.CommandId.ToString());
         span.SetTag(LedgerTracing.CorrelationIdTag, handed.CorrelationId);
         return span;
+    }
+
+    /// <summary>A command's decide span: a child of the edge's span when its trace context came along
+    /// (linked to the batch), else a root.</summary>
+    private static Activity? StartDecideSpan(Command command, ActivityKind kind, Headers? trace, Activity? batch)
+    {
+        var sent = trace.FindTraceContext();
+        var name = "decide " + command.GetType().Name;
+        if (sent == default) return LedgerTracing.Writer.StartActivity(name, kind);
+        return LedgerTracing.Writer.StartActivity(name, kind, sent, links: batch is null ? null : [new ActivityLink(batch.Context)]);
     }
 
     public static void Decided(Activity? span, IReadOnlyList<LedgerEvent> events)

@@ -18,11 +18,16 @@ public sealed class ValidatedTokensTests
     private static readonly DateTimeOffset Start = new(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
     private static readonly ClaimsPrincipal Alice = new(new ClaimsIdentity([new Claim("sub", "alice")], "test"));
 
+    private static (ValidatedTokens Tokens, ManualTime Time) Cache(TimeSpan ttl)
+    {
+        var time = new ManualTime(Start);
+        return (new ValidatedTokens(new TokenOptions { ValidatedTokensTtl = ttl }, time), time);
+    }
+
     [Fact]
     public void a_validated_token_is_found_until_its_time_to_live_and_then_validated_again()
     {
-        var time = new ManualTime(Start);
-        var tokens = new ValidatedTokens(new TokenOptions { ValidatedTokensTtl = TimeSpan.FromSeconds(60) }, time);
+        var (tokens, time) = Cache(ttl: TimeSpan.FromSeconds(60));
         tokens.Remember("t1", Alice, expires: Start.AddHours(1).UtcDateTime);
 
         Assert.Same(Alice, tokens.Find("t1"));
@@ -34,8 +39,7 @@ public sealed class ValidatedTokensTests
     [Fact]
     public void a_token_is_never_found_at_or_past_its_own_expiry_even_within_the_time_to_live()
     {
-        var time = new ManualTime(Start);
-        var tokens = new ValidatedTokens(new TokenOptions { ValidatedTokensTtl = TimeSpan.FromMinutes(10) }, time);
+        var (tokens, time) = Cache(ttl: TimeSpan.FromMinutes(10));
         tokens.Remember("soon", Alice, expires: Start.AddSeconds(5).UtcDateTime);
         tokens.Remember("gone", Alice, expires: Start.AddSeconds(-1).UtcDateTime); // validated within the clock skew
 
