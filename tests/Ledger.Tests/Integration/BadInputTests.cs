@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using System.Globalization;
 using Confluent.Kafka;
 using Ledger.Kafka;
 using Ledger.Tests.Support;
@@ -402,9 +400,7 @@ public sealed class BadInputTests(SharedLedger shared, ITestOutputHelper output)
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClients.Consumer(Ledger.Kafka.BootstrapServers, "edge-test-watermarks")).Build();
         var onLog = Enumerable.Range(0, Ledger.Kafka.Options.Partitions).Sum(p =>
             consumer.QueryWatermarkOffsets(new TopicPartition(Ledger.Kafka.Options.CommandsTopic, p), TimeSpan.FromSeconds(10)).High.Value);
-        var page = await Ledger.Http.GetStringAsync("/metrics");
-        var handed = Regex.Matches(page, @"^ledger_api_commands_handed_total\{[^}]*\} (\d+)$", RegexOptions.Multiline)
-            .Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        var handed = await Ledger.CommandsHandedInProcess();
         return onLog + handed;
     }
 

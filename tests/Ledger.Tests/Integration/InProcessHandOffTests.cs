@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Ledger.Contracts;
 using Ledger.Kafka;
@@ -35,7 +34,7 @@ public sealed class InProcessHandOffTests(ITestOutputHelper output)
         var (events, offsets) = EventsOf(ledger, "handed");
         Assert.Equal(1, events);
         Assert.Empty(offsets);
-        Assert.Equal(2, await HandedCommands(ledger));
+        Assert.Equal(2, await ledger.CommandsHandedInProcess());
         // Read committed: a consumer of ledger.events sees the event the caller was told about.
         await Eventually.Until(async () => await ledger.Postgres.Scalar<long>("select count(*) from events where user_id = 'handed'") == 1,
             TimeSpan.FromSeconds(30), $"the deposit is projected\n{ledger.Logs}");
@@ -54,7 +53,7 @@ public sealed class InProcessHandOffTests(ITestOutputHelper output)
         var (events, offsets) = EventsOf(ledger, "logged");
         Assert.Equal(1, events);
         Assert.Equal([0L], offsets);
-        Assert.Equal(0, await HandedCommands(ledger));
+        Assert.Equal(0, await ledger.CommandsHandedInProcess());
     }
 
     [Fact]
@@ -91,8 +90,8 @@ public sealed class InProcessHandOffTests(ITestOutputHelper output)
         Stage("commands go by ledger.commands");
         ledger.KillWriter(ledger.Writer!);
         Stage("second writer killed");
-        var handedBefore = await HandedCommands(ledger);
-        await Eventually.Until(async () => await HandedCommands(ledger) > handedBefore + 50 || load.IsCompleted,
+        var handedBefore = await ledger.CommandsHandedInProcess();
+        await Eventually.Until(async () => await ledger.CommandsHandedInProcess() > handedBefore + 50 || load.IsCompleted,
             TimeSpan.FromSeconds(60), "the Api's writer takes the partitions back and decides handed commands again");
         Stage("handed again");
         Assert.False(load.IsCompleted, $"the load ran through both moves\n{ledger.Logs}");
@@ -134,7 +133,4 @@ public sealed class InProcessHandOffTests(ITestOutputHelper output)
         return (events, offsets);
     }
 
-    private static async Task<long> HandedCommands(RunningLedger ledger) =>
-        Regex.Matches(await ledger.Http.GetStringAsync("/metrics"), @"^ledger_api_commands_handed_total\{[^}]*\} (\d+)$", RegexOptions.Multiline)
-            .Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -210,6 +210,13 @@ public sealed class RunningLedger : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>The commands the Api's edge handed to the writer in its own process (ADR 0002): they
+    /// are decided without ever being on ledger.commands.</summary>
+    public async Task<long> CommandsHandedInProcess() =>
+        System.Text.RegularExpressions.Regex.Matches(await Http.GetStringAsync("/metrics"),
+                @"^ledger_api_commands_handed_total\{[^}]*\} (\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>What the process logs said, for a failing test's message.</summary>
     public string Logs => $"--- api ---\n{Api?.Output}\n" +
         string.Concat(Writers.Select((w, i) => $"--- writer {i + 1} ---\n{w.Output}\n")) +
