@@ -216,6 +216,10 @@ ledger_bench_transactions() { # bootstrap_file library
   say "Kafka transaction steps, mock cluster in the $library librdkafka"
   dotnet "$BENCH_TOOL" transactions --bootstrap-file "$bootstrap_file" --library "$library" --topic bench.raw --partitions 12 \
     --transactions "$BENCH_TRANSACTIONS" --offsets-topic ledger.commands --results "$BENCH_RESULTS/transactions.txt"
+  # The writer's producer settings against those it had before (docs/benchmarks.md, "The writer's transaction").
+  [ "$library" = system ] || dotnet "$BENCH_TOOL" transactions --bootstrap-file "$bootstrap_file" --library "$library" --topic bench.raw \
+    --partitions 12 --transactions "$BENCH_TRANSACTIONS" --offsets-topic ledger.commands --settings background-poll \
+    --results "$BENCH_RESULTS/transactions.txt"
   [ -z "$pid" ] || ledger_stop_child "$pid"
   [ "$library" = system ] || ledger_bench_transactions "" system
 }

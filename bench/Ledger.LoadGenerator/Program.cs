@@ -99,8 +99,9 @@ switch (args[0])
     {
         var bootstrap = File.ReadAllText(options.Text("bootstrap-file")).Trim();
         var result = TransactionCommit.Measure(bootstrap, options.Text("library"), options.Text("topic"), options.Int("partitions"),
-            options.Int("transactions"), options.Text("offsets-topic"));
-        var line = $"mock cluster in librdkafka {result.Library}: {result.Transactions} transactions of {result.Partitions} records (one per partition): " +
+            options.Int("transactions"), options.Text("offsets-topic"), options.Text("settings", "writer") == "background-poll");
+        var settings = result.BackgroundPoll ? "the settings before (delivery reports on Confluent.Kafka's poll thread, linger 1 ms)" : "the writer's settings";
+        var line = $"mock cluster in librdkafka {result.Library}, {settings}: {result.Transactions} transactions of {result.Partitions} records (one per partition): " +
             $"produce {result.ProduceMs:0.00} ms, send offsets {result.SendOffsetsMs:0.00} ms, commit {result.CommitMs:0.00} ms per transaction";
         await File.AppendAllTextAsync(options.Text("results"), line + "\n");
         Console.WriteLine(line);

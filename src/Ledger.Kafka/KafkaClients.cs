@@ -27,9 +27,19 @@ public static class KafkaClients
         TransactionalId = transactionalId,
         EnableIdempotence = true,
         Acks = Acks.All,
-        LingerMs = 1,
+        // The commit's flush sends at once, whatever the linger: a long one only keeps the records of
+        // a batch from going out in many small requests while the writer is still deciding it, so they
+        // go at the commit, one request per broker (docs/benchmarks.md, "The writer's transaction").
+        LingerMs = TransactionalLingerMs,
+        // Delivery reports are served by the thread that commits, inside the commit's flush. With
+        // Confluent.Kafka's background poll thread serving them instead, librdkafka's flush sleeps up
+        // to 10 ms after the last one before it sees that none is left: that was most of each commit.
+        EnableBackgroundPoll = false,
         TransactionTimeoutMs = 30_000,
     }));
+
+    /// <summary>Longer than any batch takes to decide, and far shorter than the transaction timeout.</summary>
+    public const int TransactionalLingerMs = 100;
 
     /// <summary>A consumer that sees only committed transactions and never commits on its own.</summary>
     public static ConsumerConfig Consumer(string bootstrapServers, string groupId) => KafkaClientProperties.AppliedTo(KafkaTimeouts.Apply(new ConsumerConfig

@@ -8,16 +8,24 @@ namespace Ledger.LoadGenerator.Broker;
 /// What one Kafka transaction of the partition writer costs on a broker, step by step, with the
 /// writer's own producer settings: begin and produce one record to each partition, send a consumed
 /// offset, commit. The writer waits for one commit per batch, so the commit's time bounds its latency.
+/// With <c>backgroundPoll</c>, the same with the settings the writer had before (Confluent.Kafka's poll
+/// thread serving delivery reports, linger 1 ms), so that the two are measured side by side.
 /// </summary>
 public static class TransactionCommit
 {
-    public sealed record Result(string Library, int Transactions, int Partitions, double ProduceMs, double SendOffsetsMs, double CommitMs);
+    public sealed record Result(string Library, bool BackgroundPoll, int Transactions, int Partitions, double ProduceMs, double SendOffsetsMs, double CommitMs);
 
     public const int WarmUpTransactions = 5;
 
-    public static Result Measure(string bootstrap, string library, string topic, int partitions, int transactions, string offsetsTopic)
+    public static Result Measure(string bootstrap, string library, string topic, int partitions, int transactions, string offsetsTopic,
+        bool backgroundPoll)
     {
         var config = KafkaClients.TransactionalProducer(bootstrap, $"bench-transactions-{Guid.NewGuid():N}");
+        if (backgroundPoll)
+        {
+            config.EnableBackgroundPoll = true;
+            config.LingerMs = 1;
+        }
         using var producer = new ProducerBuilder<string, byte[]>(config).Build();
         producer.InitTransactions(TimeSpan.FromSeconds(30));
         using var consumer = new ConsumerBuilder<string, byte[]>(KafkaClients.Consumer(bootstrap, $"bench-transactions-{Guid.NewGuid():N}")).Build();
@@ -38,6 +46,6 @@ public static class TransactionCommit
             offsets += Stopwatch.GetElapsedTime(produced, sent).TotalMilliseconds;
             commit += Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
         }
-        return new Result(library, transactions, partitions, produce / transactions, offsets / transactions, commit / transactions);
+        return new Result(library, backgroundPoll, transactions, partitions, produce / transactions, offsets / transactions, commit / transactions);
     }
 }
