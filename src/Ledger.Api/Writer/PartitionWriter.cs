@@ -205,11 +205,16 @@ internal sealed class PartitionWriter
             Reply(command, correlationId, commandOffset, batch, span, trace);
             return;
         }
+        List<Command>? stepsHere = null;
         for (var i = 0; i < events.Count; i++)
         {
             var @event = events[i];
             LedgerDecider.Evolve(_state, @event, out var balancesAfter);
-            foreach (var followUp in LedgerDecider.FollowUps(@event)) batch.SendFollowUp(followUp, correlationId, span, trace);
+            foreach (var followUp in LedgerDecider.FollowUps(@event))
+            {
+                if (batch.DecidesHere(followUp)) (stepsHere ??= []).Add(followUp);
+                else batch.SendFollowUp(followUp, correlationId, span, trace);
+            }
             var message = new EventMessage(@event, balancesAfter);
             if (i == 0) batch.Answer(command.Request.CommandId, new CommandOutcome(message, Replayed: false), _partition);
             lock (_deliveries) _eventsProduced++;
@@ -223,6 +228,18 @@ internal sealed class PartitionWriter
                 .WithTraceContext(span).WithTraceContextOf(trace),
                 OnEventDelivered);
         }
+        // After the events that call for them, so that a step back to this partition (a refund) comes
+        // after its debit on the log as in the state.
+        if (stepsHere is not null)
+            foreach (var step in stepsHere) batch.DecideHere(step, correlationId, span, trace, now);
+    }
+
+    /// <summary>Decides a saga step called for by a decision of this same batch, when this member owns
+    /// the step's partition too (<see cref="WriterBatch.DecidesHere"/>): it was never on ledger.commands.</summary>
+    public void DecideStep(Command step, string correlationId, Activity? span, Headers? trace, DateTimeOffset now, WriterBatch batch)
+    {
+        Debug.Assert(UserPartitioner.PartitionOf(step.Request.UserId, _context.Kafka.Partitions) == _partition);
+        DecideCommand(step, correlationId, commandOffset: null, span, trace, now, batch);
     }
 
     /// <summary>A command that decided nothing new was a repeat: tell its caller the first outcome.</summary>

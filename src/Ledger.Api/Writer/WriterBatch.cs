@@ -11,9 +11,11 @@ namespace Ledger.Api.Writer;
 /// What one Kafka transaction of the writer holds: the records its partition writers decided, in
 /// order, and the answers to give callers in this process once it commits (never before).
 /// </summary>
-internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterContext context)
+internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterContext context,
+    IReadOnlyDictionary<int, PartitionWriter> writers)
 {
     private readonly List<(Guid CommandId, CommandOutcome Outcome, int Partition)> _answers = [];
+    private readonly HashSet<int> _stepPartitions = [];
     private long _transactions;
 
     /// <summary>Names this transaction on its events (<see cref="LedgerHeaders.Transaction"/>).</summary>
@@ -24,9 +26,13 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
     /// <summary>This transaction's span while tracing (<see cref="WriterTracing.StartBatch"/>), else null.</summary>
     public Activity? Span { get; set; }
 
+    /// <summary>The partitions this transaction decided saga steps on in process (<see cref="DecideHere"/>).</summary>
+    public IReadOnlySet<int> StepPartitions => _stepPartitions;
+
     public void Begin()
     {
         _answers.Clear();
+        _stepPartitions.Clear();
         Id = $"{context.Options.InstanceId}/{++_transactions}";
         producer.BeginTransaction();
     }
@@ -53,6 +59,23 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
     /// </summary>
     /// <param name="span">The span of the decision that calls for the step, if traced; else <paramref name="trace"/>
     /// holds the trace context headers to carry on.</param>
+    /// <summary>
+    /// Whether the next step of a saga is decided in this transaction rather than sent: when the edge
+    /// hands commands in process (<see cref="WriterContext.HandOff"/>) and this member owns the step's
+    /// partition. The step's events and the event that calls for it then commit together; on a broker
+    /// whose transactions are not atomic, the recovery of the partition that called for it sends the step
+    /// again, and the receiver answers it as a repeat (<see cref="PartitionWriter.UnsureFollowUps"/>).
+    /// </summary>
+    public bool DecidesHere(Command followUp) =>
+        context.HandOff && writers.ContainsKey(UserPartitioner.PartitionOf(followUp.Request.UserId, context.Kafka.Partitions));
+
+    public void DecideHere(Command step, string correlationId, Activity? span, Headers? trace, DateTimeOffset now)
+    {
+        var partition = UserPartitioner.PartitionOf(step.Request.UserId, context.Kafka.Partitions);
+        _stepPartitions.Add(partition);
+        writers[partition].DecideStep(step, correlationId, span, trace, now, this);
+    }
+
     public void SendFollowUp(Command followUp, string correlationId, Activity? span, Headers? trace) =>
         FollowUp(producer, context, followUp, correlationId, span, trace);
 

@@ -94,7 +94,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
             .SetPartitionsRevokedHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
             .SetPartitionsLostHandler((c, partitions) => ReleasePartitions(c, partitions.Select(p => p.Partition.Value)))
             .Build();
-        var batch = new WriterBatch(producer, context);
+        var batch = new WriterBatch(producer, context, _writers);
         var records = new List<ConsumeResult<string, byte[]>>(context.Options.BatchSizeMax);
         var handed = new List<HandedCommand>(context.Options.BatchSizeMax);
         watchdog.LeaveGroupWith(() =>
@@ -199,6 +199,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
                 writer.Decide(command, now, batch);
                 touched.Add(command.Partition);
             }
+            touched.UnionWith(batch.StepPartitions);
             decided = Stopwatch.GetTimestamp();
 
             // Every partition the transaction writes for commits its position, even one it decided only

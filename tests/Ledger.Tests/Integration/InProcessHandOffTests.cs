@@ -41,6 +41,34 @@ public sealed class InProcessHandOffTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task a_transfers_credit_on_another_partition_of_the_same_writer_is_decided_in_the_same_transaction_as_its_debit()
+    {
+        await using var ledger = await RunningLedger.Start(partitions: 2, brokers: 1);
+        var partitions = ledger.Kafka.Options.Partitions;
+        const string sender = "saga-sender";
+        var receiver = Enumerable.Range(0, 100).Select(i => $"saga-receiver-{i}")
+            .First(u => UserPartitioner.PartitionOf(u, partitions) != UserPartitioner.PartitionOf(sender, partitions));
+        var deposit = await ledger.Send("/v1/deposits", new { userId = sender, asset = "USD", amount = "10.00" }, "saga-1");
+        Assert.True(deposit.Status == HttpStatusCode.Created, $"{(int)deposit.Status} {deposit.Body}\n{ledger.Logs}");
+
+        var transfer = await ledger.Send("/v1/transfers",
+            new { transferId = "t-here", fromUserId = sender, toUserId = receiver, asset = "USD", amount = "4.00" }, "saga-2");
+
+        Assert.True(transfer.Status == HttpStatusCode.Created, $"{(int)transfer.Status} {transfer.Body}\n{ledger.Logs}");
+        Assert.Equal(0, HighWatermarks(ledger, ledger.Kafka.Options.CommandsTopic)); // the credit was never on the log
+        var debit = TransactionsOf(ledger, sender, "TransferDebited");
+        var credit = TransactionsOf(ledger, receiver, "TransferCredited");
+        Assert.Single(debit);
+        Assert.Equal(debit, credit); // one transaction: both visible, or neither
+        await Eventually.Until(async () => await ledger.Postgres.Scalar<long>(
+                $"select coalesce(max(available), 0) from balances where user_id = '{receiver}' and asset = 'USD'") == 400,
+            TimeSpan.FromSeconds(30), $"the credit is projected\n{ledger.Logs}");
+        Assert.Equal(600, await ledger.Postgres.Scalar<long>($"select available from balances where user_id = '{sender}' and asset = 'USD'"));
+        var report = await ledger.Audit(TimeSpan.FromSeconds(60));
+        Assert.True(report.IsOk(), $"audit: {report}");
+    }
+
+    [Fact]
     public async Task with_the_hand_off_off_the_same_command_goes_by_the_command_log()
     {
         await using var ledger = await RunningLedger.Start(partitions: 2, brokers: 1,
@@ -116,6 +144,20 @@ public sealed class InProcessHandOffTests(ITestOutputHelper output)
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClients.Consumer(ledger.Kafka.BootstrapServers, "handoff-test-watermarks")).Build();
         return Enumerable.Range(0, ledger.Kafka.Options.Partitions)
             .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    /// <summary>The transaction ids (<see cref="LedgerHeaders.Transaction"/>) of the user's events of a type.</summary>
+    private static List<string?> TransactionsOf(RunningLedger ledger, string userId, string eventType)
+    {
+        var transactions = new List<string?>();
+        var partition = UserPartitioner.PartitionOf(userId, ledger.Kafka.Options.Partitions);
+        PartitionReader.ReadToEnd(ledger.Kafka.BootstrapServers, new TopicPartition(ledger.Kafka.Options.EventsTopic, partition),
+            TimeSpan.FromSeconds(10), record =>
+            {
+                if (record.Message.Key == userId && record.Message.Headers.Find(LedgerHeaders.EventType) == eventType)
+                    transactions.Add(record.Message.Headers.Find(LedgerHeaders.Transaction));
+            }, CancellationToken.None);
+        return transactions;
     }
 
     /// <summary>How many events of the user are on ledger.events, and the command offsets they name.</summary>
