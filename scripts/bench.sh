@@ -13,15 +13,20 @@ ledger_stop_child() { # pid: SIGTERM, then SIGKILL after 15 s
 }
 
 ledger_bench() {
-  local quick="" compare=""
+  local quick="" compare="" scaling=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --quick) quick=1 ;;
       --compare) [ $# -ge 2 ] || die "bench: --compare needs a git revision"; compare="$2"; shift ;;
-      *) die "bench: unknown option '$1' (--quick, --compare REV)" ;;
+      --scaling) scaling=3
+        if [ $# -ge 2 ] && [[ "$2" =~ ^[0-9]+$ ]]; then
+          [ "$2" -ge 1 ] && [ "$2" -le 20 ] || die "bench: --scaling takes 1 to 20 rounds"; scaling="$2"; shift
+        fi ;;
+      *) die "bench: unknown option '$1' (--quick, --compare REV, --scaling [ROUNDS])" ;;
     esac
     shift
   done
+  [ -n "$scaling" ] && [ -n "$compare" ] && die "bench: --scaling measures this checkout only (no --compare)"
   # Full: about 15 minutes; quick: a few. Every scenario: warm-up, then the measured window.
   BENCH_WARMUP=5 BENCH_SECONDS=20 BENCH_PROJECTOR_EVENTS=60000 BENCH_BROKER_RECORDS=150000 BENCH_TRANSACTIONS=200
   BENCH_MARTEN_EVENTS=12000 BENCH_MARTEN_ROUNDS=2 BENCH_MARTEN_QUICK=""
@@ -53,6 +58,8 @@ ledger_bench() {
   BENCH_KEY_FILE="$LEDGER_DATA/jwt-signing.key"
   BENCH_POSTMASTER="$(head -1 "$(runuser -u postgres -- psql -tA -p "$LEDGER_PG_PORT" -c 'show data_directory')/postmaster.pid")"
   ledger_bench_machine "$quick" >"$BENCH_RESULTS/machine.txt"
+
+  if [ -n "$scaling" ]; then ledger_bench_scaling "$scaling"; return; fi
 
   # Ledger (12 partitions) and the baseline run side by side, and each load is measured on one right
   # after the other, so both see the same machine (it is shared, and its load drifts); with --compare,
@@ -173,6 +180,27 @@ ledger_bench_one_partition() {
   ledger_bench_start_ledger 1
   ledger_bench_http ledger uniform-p1 1 uniform --callers "$BENCH_CALLERS"
   ledger_bench_http http-floor health-live 1 uniform --callers "$BENCH_CALLERS" --floor-path /health/live
+}
+
+# --scaling ROUNDS: only the target "12 partitions no slower than 1", uniform load, each round both
+# on fresh local Kafkas, which goes first alternating round by round; printed, docs/ left as they are.
+ledger_bench_scaling() { # rounds
+  local round first second p
+  BENCH_RAW_MEASURED=1 # the broker's raw rate is not part of this target
+  for round in $(seq "$1"); do
+    first=12 second=1
+    [ $((round % 2)) = 0 ] && first=1 second=12
+    for p in "$first" "$second"; do
+      ledger_bench_fresh_ledgers "$p"
+      ledger_bench_http ledger "uniform-p$p-round$round" "$p" uniform --callers "$BENCH_CALLERS"
+    done
+  done
+  ledger_stop_children
+  say "12 partitions against 1, uniform load ($1 rounds; results in $BENCH_RESULTS/scenarios.jsonl)"
+  jq -rs 'map(select(.Scenario | startswith("uniform-p"))) | group_by(.Scenario | sub("-p[0-9]+-"; "-"))[]
+    | (map(select(.Partitions == 12))[0]) as $twelve | (map(select(.Partitions == 1))[0]) as $one
+    | "\($twelve.Scenario | sub("uniform-p12-"; "")): 12 partitions \($twelve.Counts.DecidedPerSecond | floor)/s, 1 partition \($one.Counts.DecidedPerSecond | floor)/s, 12/1 = \(($twelve.Counts.DecidedPerSecond / $one.Counts.DecidedPerSecond * 100 | floor) / 100); load \($twelve.LoadAverage)"' \
+    "$BENCH_RESULTS/scenarios.jsonl"
 }
 
 ledger_bench_dll() { # root project -> path of its built assembly
