@@ -113,6 +113,7 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
                 Gather(consumer, records, handed);
                 if (records.Count + handed.Count > 0)
                 {
+                    GatherUntilTransactionDue(consumer, records, handed);
                     ThrowIfPaused(membershipInDoubt); // paused inside Consume, commands in hand
                     DecideInOneTransaction(producer, consumer, watchdog, records, handed, batch);
                     records.Clear();
@@ -167,10 +168,26 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         }
     }
 
+    /// <summary>When the last transaction began less than <see cref="WriterOptions.TransactionIntervalMin"/>
+    /// ago, waits for the rest of it and adds what arrived meanwhile to the batch.</summary>
+    private void GatherUntilTransactionDue(IConsumer<string, byte[]> consumer, List<ConsumeResult<string, byte[]>> records,
+        List<HandedCommand> handed)
+    {
+        var remaining = context.Options.TransactionIntervalMin - Stopwatch.GetElapsedTime(_transactionBegan);
+        var max = context.Options.BatchSizeMax;
+        if (remaining <= TimeSpan.Zero || records.Count + handed.Count >= max) return;
+        Thread.Sleep(remaining);
+        while (records.Count < max && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
+        if (context.HandOff) inbox.TakeInto(handed, max - records.Count);
+    }
+
+    /// <summary>When the writer's last transaction began (Stopwatch ticks).</summary>
+    private long _transactionBegan;
+
     private void DecideInOneTransaction(IProducer<string, byte[]> producer, IConsumer<string, byte[]> consumer,
         TransactionWatchdog watchdog, List<ConsumeResult<string, byte[]>> records, List<HandedCommand> handed, WriterBatch batch)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _transactionBegan = Stopwatch.GetTimestamp();
         var now = context.Clock.GetUtcNow();
         batch.Begin();
         using var span = batch.Span = WriterTracing.StartBatch(records, handed, context.Kafka.CommandsTopic, batch.Id);

@@ -82,4 +82,13 @@ public sealed class WriterInboxTests
         foreach (var wrong in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(0.5), TimeSpan.FromMilliseconds(101) })
             Assert.Contains("Writer:CommandLogPollInterval must be between 1 and 100 ms", new WriterOptions { CommandLogPollInterval = wrong }.Errors());
     }
+
+    [Fact]
+    public void the_shortest_time_between_two_transactions_is_between_0_and_50_ms()
+    {
+        foreach (var right in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(50) })
+            Assert.Empty(new WriterOptions { TransactionIntervalMin = right }.Errors());
+        foreach (var wrong in new[] { TimeSpan.FromMilliseconds(-1), TimeSpan.FromMilliseconds(51) })
+            Assert.Contains("Writer:TransactionIntervalMin must be between 0 and 50 ms", new WriterOptions { TransactionIntervalMin = wrong }.Errors());
+    }
 }
