@@ -205,14 +205,14 @@ internal sealed class PartitionWriter
             Reply(command, correlationId, commandOffset, batch, span, trace);
             return;
         }
-        List<Command>? stepsHere = null;
+        List<(PartitionWriter Writer, Command Step)>? stepsHere = null;
         for (var i = 0; i < events.Count; i++)
         {
             var @event = events[i];
             LedgerDecider.Evolve(_state, @event, out var balancesAfter);
             foreach (var followUp in LedgerDecider.FollowUps(@event))
             {
-                if (batch.DecidesHere(followUp)) (stepsHere ??= []).Add(followUp);
+                if (batch.WriterHere(followUp) is { } writer) (stepsHere ??= []).Add((writer, followUp));
                 else batch.SendFollowUp(followUp, correlationId, span, trace);
             }
             var message = new EventMessage(@event, balancesAfter);
@@ -231,11 +231,11 @@ internal sealed class PartitionWriter
         // After the events that call for them, so that a step back to this partition (a refund) comes
         // after its debit on the log as in the state.
         if (stepsHere is not null)
-            foreach (var step in stepsHere) batch.DecideHere(step, correlationId, span, trace, now);
+            foreach (var (writer, step) in stepsHere) batch.DecideHere(writer, step, correlationId, span, trace, now);
     }
 
     /// <summary>Decides a saga step called for by a decision of this same batch, when this member owns
-    /// the step's partition too (<see cref="WriterBatch.DecidesHere"/>): it was never on ledger.commands.</summary>
+    /// the step's partition too (<see cref="WriterBatch.WriterHere"/>): it was never on ledger.commands.</summary>
     public void DecideStep(Command step, string correlationId, Activity? span, Headers? trace, DateTimeOffset now, WriterBatch batch)
     {
         Debug.Assert(UserPartitioner.PartitionOf(step.Request.UserId, _context.Kafka.Partitions) == _partition);

@@ -49,6 +49,22 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
     }
 
     /// <summary>
+    /// The writer that decides the next step of a saga in this transaction rather than sending it, or
+    /// null: when the edge hands commands in process (<see cref="WriterContext.HandOff"/>) and this member
+    /// owns the step's partition. The step's events and the event that calls for it then commit together;
+    /// on a broker whose transactions are not atomic, the recovery of the partition that called for it
+    /// sends the step again, and the receiver answers it as a repeat (<see cref="PartitionWriter.UnsureFollowUps"/>).
+    /// </summary>
+    public PartitionWriter? WriterHere(Command followUp) =>
+        context.HandOff ? writers.GetValueOrDefault(UserPartitioner.PartitionOf(followUp.Request.UserId, context.Kafka.Partitions)) : null;
+
+    public void DecideHere(PartitionWriter writer, Command step, string correlationId, Activity? span, Headers? trace, DateTimeOffset now)
+    {
+        _stepPartitions.Add(writer.Partition);
+        writer.DecideStep(step, correlationId, span, trace, now, this);
+    }
+
+    /// <summary>
     /// The next step of a saga (a transfer's credit or refund) goes to its user's partition in this
     /// same transaction: on Kafka, the transaction makes the step and the event that calls for it
     /// visible together or not at all. Where a broker does not make transactions atomic (librdkafka's
@@ -59,23 +75,6 @@ internal sealed class WriterBatch(IProducer<string, byte[]> producer, WriterCont
     /// </summary>
     /// <param name="span">The span of the decision that calls for the step, if traced; else <paramref name="trace"/>
     /// holds the trace context headers to carry on.</param>
-    /// <summary>
-    /// Whether the next step of a saga is decided in this transaction rather than sent: when the edge
-    /// hands commands in process (<see cref="WriterContext.HandOff"/>) and this member owns the step's
-    /// partition. The step's events and the event that calls for it then commit together; on a broker
-    /// whose transactions are not atomic, the recovery of the partition that called for it sends the step
-    /// again, and the receiver answers it as a repeat (<see cref="PartitionWriter.UnsureFollowUps"/>).
-    /// </summary>
-    public bool DecidesHere(Command followUp) =>
-        context.HandOff && writers.ContainsKey(UserPartitioner.PartitionOf(followUp.Request.UserId, context.Kafka.Partitions));
-
-    public void DecideHere(Command step, string correlationId, Activity? span, Headers? trace, DateTimeOffset now)
-    {
-        var partition = UserPartitioner.PartitionOf(step.Request.UserId, context.Kafka.Partitions);
-        _stepPartitions.Add(partition);
-        writers[partition].DecideStep(step, correlationId, span, trace, now, this);
-    }
-
     public void SendFollowUp(Command followUp, string correlationId, Activity? span, Headers? trace) =>
         FollowUp(producer, context, followUp, correlationId, span, trace);
 

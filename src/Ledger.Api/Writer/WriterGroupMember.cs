@@ -150,19 +150,17 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
     /// </summary>
     private void Gather(IConsumer<string, byte[]> consumer, List<ConsumeResult<string, byte[]>> records, List<HandedCommand> handed)
     {
-        var max = context.Options.BatchSizeMax;
         if (!context.HandOff)
         {
             if (consumer.Consume(PollTimeout) is not { } first) return;
             records.Add(first);
-            while (records.Count < max && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
+            TakeWaiting(consumer, records, handed);
             return;
         }
         var began = Stopwatch.GetTimestamp();
         while (true)
         {
-            while (records.Count < max && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
-            inbox.TakeInto(handed, max - records.Count);
+            TakeWaiting(consumer, records, handed);
             if (records.Count + handed.Count > 0 || Stopwatch.GetElapsedTime(began) >= PollTimeout) return;
             inbox.WaitForCommands(context.Options.CommandLogPollInterval);
         }
@@ -177,7 +175,14 @@ internal sealed class WriterGroupMember(WriterContext context, WriterReadiness r
         var max = context.Options.BatchSizeMax;
         if (remaining <= TimeSpan.Zero || records.Count + handed.Count >= max) return;
         Thread.Sleep(remaining);
-        while (records.Count < max && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
+        TakeWaiting(consumer, records, handed);
+    }
+
+    /// <summary>Adds to the batch, up to its size, the records already fetched and the commands already handed.</summary>
+    private void TakeWaiting(IConsumer<string, byte[]> consumer, List<ConsumeResult<string, byte[]>> records, List<HandedCommand> handed)
+    {
+        var max = context.Options.BatchSizeMax;
+        while (records.Count + handed.Count < max && consumer.Consume(TimeSpan.Zero) is { } next) records.Add(next);
         if (context.HandOff) inbox.TakeInto(handed, max - records.Count);
     }
 

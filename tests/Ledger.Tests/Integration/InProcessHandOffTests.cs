@@ -147,32 +147,27 @@ public sealed class InProcessHandOffTests(ITestOutputHelper output)
     }
 
     /// <summary>The transaction ids (<see cref="LedgerHeaders.Transaction"/>) of the user's events of a type.</summary>
-    private static List<string?> TransactionsOf(RunningLedger ledger, string userId, string eventType)
-    {
-        var transactions = new List<string?>();
-        var partition = UserPartitioner.PartitionOf(userId, ledger.Kafka.Options.Partitions);
-        PartitionReader.ReadToEnd(ledger.Kafka.BootstrapServers, new TopicPartition(ledger.Kafka.Options.EventsTopic, partition),
-            TimeSpan.FromSeconds(10), record =>
-            {
-                if (record.Message.Key == userId && record.Message.Headers.Find(LedgerHeaders.EventType) == eventType)
-                    transactions.Add(record.Message.Headers.Find(LedgerHeaders.Transaction));
-            }, CancellationToken.None);
-        return transactions;
-    }
+    private static List<string?> TransactionsOf(RunningLedger ledger, string userId, string eventType) =>
+        EventHeadersOf(ledger, userId).Where(h => h.Find(LedgerHeaders.EventType) == eventType).Select(h => h.Find(LedgerHeaders.Transaction)).ToList();
 
     /// <summary>How many events of the user are on ledger.events, and the command offsets they name.</summary>
     private static (int Events, List<long> CommandOffsets) EventsOf(RunningLedger ledger, string userId)
     {
-        var (events, offsets) = (0, new List<long>());
+        var headers = EventHeadersOf(ledger, userId);
+        return (headers.Count, headers.Select(h => h.FindNumber(LedgerHeaders.CommandOffset)).OfType<long>().ToList());
+    }
+
+    /// <summary>The headers of the user's events on ledger.events, in log order.</summary>
+    private static List<Headers> EventHeadersOf(RunningLedger ledger, string userId)
+    {
+        var headers = new List<Headers>();
         var partition = UserPartitioner.PartitionOf(userId, ledger.Kafka.Options.Partitions);
         PartitionReader.ReadToEnd(ledger.Kafka.BootstrapServers, new TopicPartition(ledger.Kafka.Options.EventsTopic, partition),
             TimeSpan.FromSeconds(10), record =>
             {
-                if (record.Message.Key != userId) return;
-                events++;
-                if (record.Message.Headers.FindNumber(LedgerHeaders.CommandOffset) is { } offset) offsets.Add(offset);
+                if (record.Message.Key == userId) headers.Add(record.Message.Headers);
             }, CancellationToken.None);
-        return (events, offsets);
+        return headers;
     }
 
 }
