@@ -17,6 +17,9 @@ public static class BalanceCache
     {
         public Dictionary<AccountKey, Change> ByAccount { get; } = new();
         public Dictionary<AccountKey, Balance> Published { get; } = new();
+
+        /// <summary>Which event published each balance: where to look in the log when one drifts.</summary>
+        public Dictionary<AccountKey, string> PublishedBy { get; } = new();
     }
 
     public readonly record struct Change(long Available, long Held, int Partition, long Offset);
@@ -37,7 +40,12 @@ public static class BalanceCache
                     : change with { Held = checked(change.Held + posting.Amount), Partition = projected.Partition, Offset = projected.Offset };
             }
             foreach (var (asset, balance) in projected.Message.BalancesAfter)
-                changes.Published[new AccountKey(@event.Request.UserId, asset)] = balance;
+            {
+                var account = new AccountKey(@event.Request.UserId, asset);
+                changes.Published[account] = balance;
+                changes.PublishedBy[account] =
+                    $"{@event.GetType().Name} of command {@event.Request.CommandId} at ledger.events partition {projected.Partition} offset {projected.Offset}";
+            }
         }
         return changes;
     }
@@ -100,7 +108,13 @@ public static class BalanceCache
             var account = new AccountKey(reader.GetString(0), reader.GetString(1));
             var cached = new Balance(reader.GetInt64(2), reader.GetInt64(3));
             if (changes.Published.TryGetValue(account, out var published) && published != cached)
-                throw new BalanceCacheDrift($"balance cache of {account} is {cached} but the writer published {published}");
+            {
+                // Enough to find the cause in the log afterwards: the event, and what this batch changed.
+                var change = changes.ByAccount.GetValueOrDefault(account);
+                throw new BalanceCacheDrift($"balance cache of {account} is {cached} but the writer published {published} " +
+                    $"with {changes.PublishedBy[account]}; this batch of events changed it by available {change.Available}, " +
+                    $"held {change.Held} (its last posting at partition {change.Partition} offset {change.Offset})");
+            }
         }
         if (written != changes.ByAccount.Count)
             throw new BalanceCacheDrift($"wrote {written} balances of the {changes.ByAccount.Count} the batch touched");
