@@ -135,7 +135,7 @@ ledger_bench_start_ledger() { # partitions [root compare]
     say "broker raw produce-and-consume rate"
     dotnet "$BENCH_TOOL" broker --bootstrap-file "$bootstrap_file" --topic bench.raw --partitions "$partitions" \
       --records "$BENCH_BROKER_RECORDS" --results "$BENCH_RESULTS/broker.json"
-    ledger_bench_transactions "$bootstrap_file" bundled
+    ledger_bench_transactions "$bootstrap_file" bundled "$kafka_pid"
   fi
 
   local environment=(Kafka__BootstrapServersFile="$bootstrap_file" Kafka__Partitions="$partitions"
@@ -233,21 +233,25 @@ ledger_bench_remove_compare() {
 }
 
 # One Kafka transaction's steps on a local Kafka; with "system", on one of its own in Debian's librdkafka.
-ledger_bench_transactions() { # bootstrap_file library
-  local bootstrap_file="$1" library="$2" pid=""
+ledger_bench_transactions() { # bootstrap_file library [local kafka pid]
+  local bootstrap_file="$1" library="$2" kafka_pid="${3:-}" pid=""
   if [ "$library" = system ]; then
     ledger_ensure_packages librdkafka1
     bootstrap_file="$LEDGER_DATA/bench/kafka-system.bootstrap"
     ledger_start_local_kafka bench-local-kafka-system "$bootstrap_file" --brokers 3 --partitions 12 --topic bench.raw --library system
-    pid="$LEDGER_LAST_PID"
+    pid="$LEDGER_LAST_PID" kafka_pid="$LEDGER_LAST_PID"
   fi
   say "Kafka transaction steps, mock cluster in the $library librdkafka"
-  dotnet "$BENCH_TOOL" transactions --bootstrap-file "$bootstrap_file" --library "$library" --topic bench.raw --partitions 12 \
-    --transactions "$BENCH_TRANSACTIONS" --offsets-topic ledger.commands --results "$BENCH_RESULTS/transactions.txt"
-  # The writer's producer settings against those it had before (docs/benchmarks.md, "The writer's transaction").
-  [ "$library" = system ] || dotnet "$BENCH_TOOL" transactions --bootstrap-file "$bootstrap_file" --library "$library" --topic bench.raw \
-    --partitions 12 --transactions "$BENCH_TRANSACTIONS" --offsets-topic ledger.commands --settings background-poll \
-    --results "$BENCH_RESULTS/transactions.txt"
+  local common=(--bootstrap-file "$bootstrap_file" --library "$library" --topic bench.raw --partitions 12
+    --transactions "$BENCH_TRANSACTIONS" --offsets-topic ledger.commands --kafka-pid "$kafka_pid" --results "$BENCH_RESULTS/transactions.txt")
+  dotnet "$BENCH_TOOL" transactions "${common[@]}"
+  if [ "$library" != system ]; then
+    # The writer's producer settings against those it had before (docs/benchmarks.md, "The writer's transaction").
+    dotnet "$BENCH_TOOL" transactions "${common[@]}" --settings background-poll
+    # The same records on one partition: what spreading a batch over 12 partitions and 3 brokers
+    # costs in CPU, the gap between the writer on 12 partitions and on 1.
+    dotnet "$BENCH_TOOL" transactions "${common[@]}" --spread one
+  fi
   [ -z "$pid" ] || ledger_stop_child "$pid"
   [ "$library" = system ] || ledger_bench_transactions "" system
 }

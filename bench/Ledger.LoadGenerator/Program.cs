@@ -11,6 +11,9 @@ using Ledger.LoadGenerator.Report;
 //           --partitions P --results FILE [--watch NAME=PID ...] [--seed N]
 //           [--floor-path PATH: GET PATH instead of the mix (the HTTP floor), with --callers]
 //   broker  --bootstrap-file F --topic T --partitions P --records N --results FILE
+//   transactions --bootstrap-file F --library bundled|system --topic T --partitions P --transactions N
+//           --offsets-topic T --results FILE [--settings writer|background-poll] [--spread all|one]
+//           [--kafka-pid PID: also the CPU per transaction of this client and of that local Kafka]
 //   report  --results DIR --out FILE
 // Socket completions run on the socket engine's own thread instead of hopping to a thread pool worker
 // per answer: the generator's work is small and never blocks, and each hop cost a thread wake-up.
@@ -98,11 +101,23 @@ switch (args[0])
     case "transactions":
     {
         var bootstrap = File.ReadAllText(options.Text("bootstrap-file")).Trim();
+        var onePartition = options.Text("spread", "all") switch
+        {
+            "all" => false,
+            "one" => true,
+            var other => throw new ArgumentException($"--spread is all (one record per partition) or one (every record on partition 0), not '{other}'"),
+        };
+        var kafkaPid = options.Int("kafka-pid", 0);
         var result = TransactionCommit.Measure(bootstrap, options.Text("library"), options.Text("topic"), options.Int("partitions"),
-            options.Int("transactions"), options.Text("offsets-topic"), options.Text("settings", "writer") == "background-poll");
+            options.Int("transactions"), options.Text("offsets-topic"), options.Text("settings", "writer") == "background-poll",
+            onePartition, kafkaPid > 0 ? kafkaPid : null);
         var settings = result.BackgroundPoll ? "the settings before (delivery reports on Confluent.Kafka's poll thread, linger 1 ms)" : "the writer's settings";
-        var line = $"mock cluster in librdkafka {result.Library}, {settings}: {result.Transactions} transactions of {result.Partitions} records (one per partition): " +
-            $"produce {result.ProduceMs:0.00} ms, send offsets {result.SendOffsetsMs:0.00} ms, commit {result.CommitMs:0.00} ms per transaction";
+        var spread = result.OnePartition ? "all on partition 0" : "one per partition";
+        var cpu = kafkaPid > 0
+            ? $"; CPU per transaction: this client {result.ClientCpuMs:0.00} ms, the local Kafka {result.KafkaCpuMs:0.00} ms"
+            : "";
+        var line = $"mock cluster in librdkafka {result.Library}, {settings}: {result.Transactions} transactions of {result.Partitions} records ({spread}): " +
+            $"produce {result.ProduceMs:0.00} ms, send offsets {result.SendOffsetsMs:0.00} ms, commit {result.CommitMs:0.00} ms per transaction{cpu}";
         await File.AppendAllTextAsync(options.Text("results"), line + "\n");
         Console.WriteLine(line);
         return 0;
