@@ -27,7 +27,7 @@ internal sealed class PartitionWriter
         _partition = partition;
         _context = context;
         _state = recovery.State;
-        _lastDelivered = recovery.LastEvent;
+        _delivered = new DeliveredEvents(recovery.LastEvent);
         _eventsAtLastSnapshot = recovery.EventsAtSnapshot;
         NextCommand = recovery.NextCommand;
     }
@@ -75,9 +75,6 @@ internal sealed class PartitionWriter
     /// the snapshot it started from held (0 without one), and the next command its events call for.</summary>
     private sealed record Recovery(LedgerState State, LastEvent? LastEvent, long EventsAtSnapshot, long NextCommand,
         IReadOnlyList<(Command FollowUp, string CorrelationId)> UnsureFollowUps);
-
-    /// <summary>The offset and value of a partition's last event on ledger.events.</summary>
-    private sealed record LastEvent(long Offset, byte[] Value);
 
     private static Recovery RecoverState(int partition, WriterContext context, CancellationToken cancellation)
     {
@@ -217,7 +214,7 @@ internal sealed class PartitionWriter
             }
             var message = new EventMessage(@event, balancesAfter);
             if (i == 0) batch.Answer(command.Request.CommandId, new CommandOutcome(message, Replayed: false), _partition);
-            lock (_deliveries) _eventsProduced++;
+            _delivered.Produced();
             batch.Produce(new TopicPartition(_context.Kafka.EventsTopic, _partition), @event.Request.UserId, _context.Events.Encode(message), new Headers()
                 .With(LedgerHeaders.EventType, @event.GetType().Name)
                 .With(LedgerHeaders.SchemaVersion, EventMessage.SchemaVersion.ToString())
@@ -280,11 +277,9 @@ internal sealed class PartitionWriter
     // Event offsets. The writer learns them from their delivery reports (on the producer's thread).
     // A snapshot is the state as of an event at a known offset of ledger.events, taken only when every
     // event produced is reported, right after a commit; an answer's consistency token is the offset of
-    // the partition's last event once the batch's events are all reported.
-    private readonly Lock _deliveries = new();
-    private LastEvent? _lastDelivered;
-    private long _eventsProduced;
-    private long _eventsDelivered;
+    // the partition's last event once the batch's events are all reported. Neither is given when the
+    // latest report's offset was made up (see DeliveredEvents).
+    private readonly DeliveredEvents _delivered;
     private long _eventsAtLastSnapshot;
     private Task? _snapshotSave;
 
@@ -292,31 +287,29 @@ internal sealed class PartitionWriter
     {
         // A failed delivery fails the transaction's commit, and the writer stops.
         if (report.Error.IsError) return;
-        lock (_deliveries)
-        {
-            _eventsDelivered++;
-            if (_lastDelivered is null || report.Offset.Value > _lastDelivered.Offset)
-                _lastDelivered = new LastEvent(report.Offset.Value, report.Message.Value);
-        }
+        if (_delivered.Reported(report.Offset.Value, report.Message.Value) == ReportedOffset.MadeUp)
+            _context.Log.LogWarning(
+                "Partition {Partition}: an event's delivery was reported at offset {Offset}, below any it can have: a produce " +
+                "retried and acknowledged as a duplicate; no snapshot or consistency token until an event is reported at its offset",
+                _partition, report.Offset.Value);
     }
 
-    /// <summary>The offset of the last event of this partition whose delivery was reported; null before any.</summary>
-    public long? DeliveredThrough
-    {
-        get { lock (_deliveries) return _lastDelivered?.Offset; }
-    }
+    /// <summary>The offset of the last event of this partition whose delivery was reported; null before
+    /// any, or when that report's offset was made up.</summary>
+    public long? DeliveredThrough => _delivered.Now().Latest?.Offset;
 
     /// <summary>After a commit, whose flush normally leaves no report outstanding: the offset of the last
     /// event once every event produced is reported, waiting up to <paramref name="wait"/>; null if some
-    /// report is still missing then (an answer then goes out without a token, never with a wrong one).</summary>
+    /// report is still missing then, or its offset was made up (an answer then goes out without a token,
+    /// never with a wrong one).</summary>
     public long? DeliveredThroughAll(TimeSpan wait)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
         var spin = new SpinWait();
         while (true)
         {
-            lock (_deliveries)
-                if (_eventsDelivered == _eventsProduced) return _lastDelivered?.Offset;
+            var (allReported, latest) = _delivered.Now();
+            if (allReported) return latest?.Offset;
             if (Stopwatch.GetTimestamp() > deadline) return null;
             spin.SpinOnce();
         }
@@ -329,13 +322,8 @@ internal sealed class PartitionWriter
         if (_context.Snapshots is not { } snapshots) return;
         if (_state.EventsApplied - _eventsAtLastSnapshot < _context.Options.SnapshotEveryEvents) return;
         if (_snapshotSave is { IsCompleted: false }) return;
-        LastEvent? last;
-        lock (_deliveries)
-        {
-            if (_eventsDelivered != _eventsProduced) return; // a report is still on its way: next batch
-            last = _lastDelivered;
-        }
-        if (last is null) return;
+        // A report still on its way, or an offset not known: next batch.
+        if (_delivered.Now() is not (AllReported: true, Latest: { } last)) return;
 
         var started = Stopwatch.GetTimestamp();
         var image = _state.Capture();
