@@ -103,7 +103,9 @@ internal sealed class PartitionWriter
     /// <summary>Applies the partition's events to the state: all of them, or those after the snapshot
     /// the state was restored from. The log must then still hold the snapshot's last event, byte for
     /// byte: otherwise the snapshot is of another log (a topic made again, another cluster) or ahead
-    /// of this one, and is refused.</summary>
+    /// of this one, and is refused. So is one whose state already holds the event after that one: its
+    /// label is behind its state, as a snapshot labelled from a made-up delivery offset was (written
+    /// before <see cref="DeliveredEvents"/>), and replaying on from it would apply events twice.</summary>
     private static Recovery Replay(LedgerState state, SnapshotHeader? snapshot, int partition, WriterContext context,
         CancellationToken cancellation)
     {
@@ -120,7 +122,11 @@ internal sealed class PartitionWriter
                 if (record.Offset.Value != snapshot.LastEventOffset || !SHA256.HashData(record.Message.Value).AsSpan().SequenceEqual(snapshot.LastEventSha256))
                     throw new SnapshotRefused($"its last event is not the record at offset {snapshot.LastEventOffset} of {events}");
             }
-            else replay.Add(record.Message.Value);
+            else
+            {
+                if (snapshot is not null && last!.Offset == snapshot.LastEventOffset) ThrowIfHeld(state, context.Events.DecodeEvent(record.Message.Value), record.Offset.Value);
+                replay.Add(record.Message.Value);
+            }
             last = new LastEvent(record.Offset.Value, record.Message.Value);
             if (record.Message.Headers.FindNumber(LedgerHeaders.CommandOffset) is { } decided)
                 nextCommand = Math.Max(nextCommand, decided + 1);
@@ -130,6 +136,17 @@ internal sealed class PartitionWriter
             throw new SnapshotRefused($"{events} has no record at offset {snapshot.LastEventOffset}: the snapshot is ahead of the log");
         replay.Finish();
         return new Recovery(state, last, eventsAtSnapshot, nextCommand, lastTransaction.FollowUps(context.Events));
+    }
+
+    /// <summary>A decision's first event is remembered under its request's key with its command: a
+    /// restored state that remembers the event after the snapshot's last one has applied it already.</summary>
+    private static void ThrowIfHeld(LedgerState restored, LedgerEvent next, long offset)
+    {
+        var request = next.Request;
+        if (restored.Requests.TryRecall(request.UserId, request.IdempotencyKey, out var remembered)
+            && remembered.FirstEvent.Request.CommandId == request.CommandId)
+            throw new SnapshotRefused($"its state already holds the event after its last one ({next.GetType().Name} of command " +
+                $"{request.CommandId} at offset {offset}): its label is behind its state");
     }
 
     /// <summary>The saga events of the trailing run of records that one transaction produced.</summary>
