@@ -304,7 +304,10 @@ internal sealed class PartitionWriter
     {
         // A failed delivery fails the transaction's commit, and the writer stops.
         if (report.Error.IsError) return;
-        if (_delivered.Reported(report.Offset.Value, report.Message.Value) == ReportedOffset.MadeUp)
+        var reported = _delivered.Reported(report.Offset.Value, report.Message.Value);
+        if (reported == ReportedOffset.Known) return;
+        _context.Metrics.EventOffsetUnknown(_partition);
+        if (reported == ReportedOffset.MadeUp) // once per run of them
             _context.Log.LogWarning(
                 "Partition {Partition}: an event's delivery was reported at offset {Offset}, below any it can have: a produce " +
                 "retried and acknowledged as a duplicate; no snapshot or consistency token until an event is reported at its offset",

@@ -18,6 +18,7 @@ public sealed class WriterMetrics
     private readonly Histogram _snapshotSaveSeconds;
     private readonly Histogram _snapshotBytes;
     private readonly Counter _snapshotsRefused;
+    private readonly Counter _madeUpOffsets;
 
     /// <summary>Snapshot sizes: 1 KiB to 4 GiB, by powers of 4.</summary>
     private static readonly double[] SnapshotBytesBuckets = Histogram.ExponentialBuckets(1024, 4, 12);
@@ -38,7 +39,9 @@ public sealed class WriterMetrics
         _snapshotBytes = metrics.CreateHistogram("ledger_writer_snapshot_size_bytes", "Size of a snapshot written",
             new HistogramConfiguration { LabelNames = ["partition"], Buckets = SnapshotBytesBuckets });
         _snapshotsRefused = metrics.CreateCounter("ledger_writer_snapshot_refused_total",
-            "Snapshots refused at recovery (corrupt, another configuration, not of this log): the partition was replayed whole", ["partition"]);
+            "Snapshots refused at recovery (corrupt, another configuration, not of this log, a label behind its state): the partition was replayed whole", ["partition"]);
+        _madeUpOffsets = metrics.CreateCounter("ledger_writer_event_offsets_unknown_total",
+            "Events whose delivery report gave a made-up offset (a produce retried and acknowledged as a duplicate): no snapshot or consistency token until an event's offset is known again", ["partition"]);
     }
 
     private static Histogram Seconds(IMetricFactory metrics, string name, string help, params string[] labels) =>
@@ -65,6 +68,8 @@ public sealed class WriterMetrics
     }
 
     public void SnapshotRefused(int partition) => _snapshotsRefused.WithLabels(Label(partition)).Inc();
+
+    public void EventOffsetUnknown(int partition) => _madeUpOffsets.WithLabels(Label(partition)).Inc();
 
     public void Recovered(int partition, double seconds) => _recoverySeconds.WithLabels(Label(partition)).Observe(seconds);
 

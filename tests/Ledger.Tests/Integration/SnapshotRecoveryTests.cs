@@ -114,6 +114,8 @@ public sealed class SnapshotRecoveryTests(ITestOutputHelper output) : IDisposabl
         // transaction's records to read_committed consumers before it commits (docs/soak.md).
         await Eventually.Until(() => Task.FromResult(ledger.Writer!.Output.Contains("below any it can have")), TimeSpan.FromSeconds(30),
             $"the retried batch's reports taken as made up\n{ledger.Logs}");
+        using (var writerHttp = new HttpClient { BaseAddress = ledger.Writer!.BaseAddress })
+            Assert.Matches(@"(?m)^ledger_writer_event_offsets_unknown_total\{partition=""0""\} [1-9]", await writerHttp.GetStringAsync("/metrics"));
 
         ledger.Writer!.Kill();
         await ledger.StartWriter();
