@@ -48,11 +48,6 @@ public sealed unsafe class MockCluster : IDisposable
     public void SetBrokerDown(int brokerId) => Check(_native.BrokerSetDown(_cluster, brokerId), "broker down");
     public void SetBrokerUp(int brokerId) => Check(_native.BrokerSetUp(_cluster, brokerId), "broker up");
 
-    /// <summary>Delays every response of the broker by <paramref name="roundTrip"/> (requests are still
-    /// handled at once: a produce is appended before its answer waits).</summary>
-    public void SetBrokerRoundTrip(int brokerId, TimeSpan roundTrip) =>
-        Check(_native.BrokerSetRtt(_cluster, brokerId, (int)roundTrip.TotalMilliseconds), "broker round trip");
-
     /// <summary>Delays the broker's answer to its next produce request by <paramref name="delay"/>; the
     /// request itself is handled (its records appended) when it arrives.</summary>
     public void DelayNextProduceAnswer(int brokerId, TimeSpan delay) =>
@@ -93,7 +88,6 @@ public sealed unsafe class MockCluster : IDisposable
         private readonly delegate* unmanaged<IntPtr, int, int> _brokerSetDown;
         private readonly delegate* unmanaged<IntPtr, int, int> _brokerSetUp;
         private readonly delegate* unmanaged<IntPtr, byte*, int, int, int> _partitionSetLeader;
-        private readonly delegate* unmanaged<IntPtr, int, int, int> _brokerSetRtt;
         // rd_kafka_mock_broker_push_request_error_rtts is variadic, (err, rtt_ms) ints per entry: one
         // entry, passed as fixed arguments (the x86-64 System V convention passes both alike).
         private readonly delegate* unmanaged<IntPtr, int, short, nuint, int, int, int> _brokerPushRequestErrorRtts;
@@ -113,7 +107,6 @@ public sealed unsafe class MockCluster : IDisposable
             _brokerSetDown = (delegate* unmanaged<IntPtr, int, int>)F("rd_kafka_mock_broker_set_down");
             _brokerSetUp = (delegate* unmanaged<IntPtr, int, int>)F("rd_kafka_mock_broker_set_up");
             _partitionSetLeader = (delegate* unmanaged<IntPtr, byte*, int, int, int>)F("rd_kafka_mock_partition_set_leader");
-            _brokerSetRtt = (delegate* unmanaged<IntPtr, int, int, int>)F("rd_kafka_mock_broker_set_rtt");
             _brokerPushRequestErrorRtts = (delegate* unmanaged<IntPtr, int, short, nuint, int, int, int>)F("rd_kafka_mock_broker_push_request_error_rtts");
         }
 
@@ -146,7 +139,6 @@ public sealed unsafe class MockCluster : IDisposable
 
         public int BrokerSetDown(IntPtr cluster, int broker) => _brokerSetDown(cluster, broker);
         public int BrokerSetUp(IntPtr cluster, int broker) => _brokerSetUp(cluster, broker);
-        public int BrokerSetRtt(IntPtr cluster, int broker, int rttMs) => _brokerSetRtt(cluster, broker, rttMs);
         public int BrokerPushRequestErrorRtt(IntPtr cluster, int broker, short apiKey, int error, int rttMs) =>
             _brokerPushRequestErrorRtts(cluster, broker, apiKey, 1, error, rttMs);
 
